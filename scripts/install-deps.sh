@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the tools `make test` needs when they are missing. Only acts as root
+# (CI runs as root on a fresh machine); otherwise it lists what is missing.
+set -e
+need=""
+have() { command -v "$1" >/dev/null 2>&1; }
+have cmake  || need="$need cmake"
+have cc     || need="$need gcc"
+have pkg-config || need="$need pkg-config"
+[ -f /usr/include/pcap/pcap.h ] || need="$need libpcap-dev"
+have tshark || need="$need tshark"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && have apt-get; then
+    echo "install-deps: installing$need"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q --no-install-recommends $need >/dev/null 2>&1 || {
+        apt-get update -q >/dev/null 2>&1
+        apt-get install -y -q --no-install-recommends $need >/dev/null
+    }
+else
+    echo "install-deps: missing$need (run as root to install; tests needing them are skipped)" >&2
+fi

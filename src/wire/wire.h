@@ -1,0 +1,134 @@
+/* wire.h — pure codecs for IPv4, TCP (with options) and ICMP, and the
+ * Internet checksum. No state, no allocation, no I/O.
+ *
+ * Parsers take untrusted bytes and a length, check every bound before
+ * reading, and either fill a small validated struct or report why the
+ * input is malformed (a synack_drop reason). Emitters write into a buffer
+ * the caller sized. The engine never touches raw header bytes itself. */
+#ifndef SYNACK_WIRE_H
+#define SYNACK_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack.h"
+
+#define WIRE_IPV4_HDR_LEN   20u
+#define WIRE_TCP_HDR_LEN    20u
+#define WIRE_TCP_MAX_OPTS   40u
+#define WIRE_ICMP_HDR_LEN   8u
+
+#define WIRE_PROTO_ICMP 1
+#define WIRE_PROTO_TCP  6
+#define WIRE_PROTO_UDP  17
+
+/* ------------------------------------------------------------ checksum */
+
+/* Adds len bytes to a running one's-complement sum (RFC 1071). Bytes are
+ * taken as big-endian 16-bit words; an odd final byte is padded with zero.
+ * Sums of pieces may be chained only if every piece but the last has even
+ * length. */
+uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len);
+
+/* Folds a running sum to 16 bits and complements it: the value to store
+ * in a checksum field (host byte order). */
+uint16_t wire_csum_fold(uint32_t sum);
+
+/* The running sum of the TCP/UDP pseudo-header (RFC 9293 3.1). */
+uint32_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
+
+/* ---------------------------------------------------------------- IPv4 */
+
+typedef struct wire_ipv4 {
+    uint32_t src, dst;
+    uint8_t  tos, ttl, proto;
+    uint16_t id;
+    uint16_t frag;          /* fragment offset in 8-byte units */
+    uint8_t  df, mf;        /* don't fragment / more fragments */
+    uint16_t hdr_len;       /* IHL * 4, options included */
+    uint16_t total_len;     /* from the header, <= bytes given */
+    const uint8_t *payload; /* points into the parsed buffer */
+    size_t payload_len;     /* total_len - hdr_len */
+} wire_ipv4;
+
+/* Validates and decodes an IPv4 header: version 4, IHL >= 5 and within
+ * len, total length within [IHL*4, len] (bytes beyond total length, e.g.
+ * Ethernet padding, are ignored), header checksum. Options are skipped.
+ * Returns 0, or -1 with *why set. Fragments parse fine; the caller decides. */
+int wire_ipv4_parse(const uint8_t *pkt, size_t len, wire_ipv4 *out, synack_drop *why);
+
+/* Writes a 20-byte header (no options) for a datagram carrying
+ * payload_len bytes, with DF set, the given id and ttl, and its checksum.
+ * buf must have room for WIRE_IPV4_HDR_LEN bytes. Returns 20. */
+size_t wire_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
+                      uint8_t ttl, uint16_t id, size_t payload_len);
+
+/* ----------------------------------------------------------------- TCP */
+
+/* Decodes TCP options (RFC 9293 3.2, RFC 7323, RFC 2018). EOL ends the
+ * list; NOP is skipped; known options must have their exact length (MSS 4,
+ * WS 3, SACK-permitted 2, TS 10, SACK 2+8n with n 1..4); unknown options are
+ * skipped by their length, which must be >= 2 and within the list.
+ * Returns 0, or -1 on a malformed list. */
+int wire_tcp_opts_parse(const uint8_t *opts, size_t len, synack_tcp_opts *out);
+
+/* Bytes the options in o take on the wire, padded to a multiple of 4.
+ * Layout (fixed, so tests can predict it): MSS; then SACK-permitted+TS as
+ * one 12-byte block, or NOP NOP TS, or NOP NOP SACK-permitted; then NOP WS;
+ * then NOP NOP SACK blocks. At most WIRE_TCP_MAX_OPTS (the caller trims
+ * SACK blocks to fit). */
+size_t wire_tcp_opts_len(const synack_tcp_opts *o);
+
+/* Validates and decodes a TCP segment carried in an IPv4 datagram from
+ * src to dst: length >= 20, data offset in [5, len/4], checksum over the
+ * pseudo-header, options well formed. Fills out (addresses, ports, seq,
+ * ack, flags, window, urgent pointer, payload length, options) and
+ * *payload. Returns 0, or -1 with *why set. */
+int wire_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                   synack_segment *out, const uint8_t **payload, synack_drop *why);
+
+/* Header length (20 + options) that wire_tcp_emit will write for seg. */
+size_t wire_tcp_hdr_len(const synack_segment *seg);
+
+/* Writes the TCP header and options for seg at buf and sets its checksum
+ * over the header, seg->len payload bytes that the caller already placed
+ * right after the header, and the pseudo-header (seg->saddr/daddr).
+ * Returns the header length. */
+size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg);
+
+/* ---------------------------------------------------------------- ICMP */
+
+#define WIRE_ICMP_ECHO_REPLY   0
+#define WIRE_ICMP_UNREACH      3
+#define WIRE_ICMP_ECHO_REQUEST 8
+#define WIRE_ICMP_TIME_EXCEEDED 11
+
+typedef struct wire_icmp {
+    uint8_t  type, code;
+    uint32_t rest;              /* bytes 4..7 (id/seq for echo, MTU...) */
+    const uint8_t *body;        /* after the 8-byte header */
+    size_t body_len;
+} wire_icmp;
+
+/* Validates length (>= 8) and checksum. Returns 0 or -1. */
+int wire_icmp_parse(const uint8_t *msg, size_t len, wire_icmp *out);
+
+/* Writes an 8-byte ICMP header at buf followed by nothing; the caller has
+ * placed body_len bytes right after it. Computes the checksum over both.
+ * Returns 8. */
+size_t wire_icmp_emit(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest,
+                      size_t body_len);
+
+/* Big-endian loads/stores, bounds are the caller's. */
+static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t wire_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline void wire_put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void wire_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+#endif
