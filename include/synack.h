@@ -131,6 +131,8 @@ typedef enum synack_drop {
     SYNACK_DROP_TCP_RCVBUF_FULL,    /* data beyond the receive buffer */
     SYNACK_DROP_TCP_AFTER_CLOSE,    /* data for a socket that closed its read side */
     SYNACK_DROP_TCP_TIME_WAIT,      /* old segment absorbed by TIME-WAIT */
+    SYNACK_DROP_TCP_OUT_OF_ORDER,   /* data beyond RCV.NXT not queued (ACK sent) */
+    SYNACK_DROP_TCP_CHALLENGE_LIMIT,/* challenge ACK suppressed by rate limit */
     SYNACK_DROP_COUNT
 } synack_drop;
 

@@ -1,0 +1,96 @@
+/* ip.c — IPv4 input and output, and ICMP echo.
+ *
+ * Input validates the datagram (wire_ipv4_parse), refuses what is not for
+ * us, and hands TCP segments to tcp_input and ICMP to the echo responder.
+ * Fragments are dropped and counted (no reassembly yet). Output wraps a
+ * payload already placed in the stack's transmit buffer. */
+#include "stack_impl.h"
+
+#include <string.h>
+
+#include "wire/wire.h"
+
+#define IP_TTL 64
+
+void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len)
+{
+    size_t n = wire_ipv4_emit(s->txbuf, s->cfg.addr, dst, proto, IP_TTL, s->ip_id++,
+                              payload_len);
+    s->stats.ip_out++;
+    s->cfg.tx(s->cfg.tx_ctx, s->txbuf, n + payload_len);
+}
+
+/* RFC 1122 3.2.1.3: a source that is broadcast, multicast or zero is
+ * never a valid peer. Loopback is allowed (tests may use it). */
+static int bad_source(uint32_t a)
+{
+    return a == 0 || a == 0xFFFFFFFFu || (a >> 28) == 0xE || (a >> 28) == 0xF;
+}
+
+static void drop_raw(synack_stack *s, synack_drop why)
+{
+    stack_drop(s, why, NULL, NULL);
+}
+
+/* RFC 1122 3.2.2.6: echo requests get a reply with the same data. */
+static void icmp_input(synack_stack *s, const wire_ipv4 *ip)
+{
+    wire_icmp m;
+    if (wire_icmp_parse(ip->payload, ip->payload_len, &m) != 0) {
+        drop_raw(s, SYNACK_DROP_IP_PROTOCOL);
+        return;
+    }
+    if (m.type != WIRE_ICMP_ECHO_REQUEST || m.code != 0)
+        return;     /* errors for TCP are handled with the data path */
+    size_t room = s->cfg.mtu - WIRE_IPV4_HDR_LEN - WIRE_ICMP_HDR_LEN;
+    if (m.body_len > room)
+        return;
+    uint8_t *out = s->txbuf + WIRE_IPV4_HDR_LEN;
+    memcpy(out + WIRE_ICMP_HDR_LEN, m.body, m.body_len);
+    wire_icmp_emit(out, WIRE_ICMP_ECHO_REPLY, 0, m.rest, m.body_len);
+    ip_output(s, ip->src, WIRE_PROTO_ICMP, WIRE_ICMP_HDR_LEN + m.body_len);
+}
+
+int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now)
+{
+    if (now > s->now)
+        s->now = now;
+    s->stats.ip_in++;
+    synack_drop why;
+    wire_ipv4 ip;
+    if (wire_ipv4_parse(pkt, len, &ip, &why) != 0) {
+        drop_raw(s, why);
+        return 1;
+    }
+    if (ip.dst != s->cfg.addr) {
+        drop_raw(s, SYNACK_DROP_IP_NOT_FOR_US);
+        return 1;
+    }
+    if (bad_source(ip.src)) {
+        drop_raw(s, SYNACK_DROP_IP_BAD_SOURCE);
+        return 1;
+    }
+    if (ip.mf || ip.frag) {
+        drop_raw(s, SYNACK_DROP_IP_FRAGMENT);
+        return 1;
+    }
+    switch (ip.proto) {
+    case WIRE_PROTO_TCP: {
+        synack_segment seg;
+        const uint8_t *payload;
+        if (wire_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &seg, &payload,
+                           &why) != 0) {
+            drop_raw(s, why);
+            return 1;
+        }
+        s->stats.tcp_in++;
+        return tcp_input(s, &seg, payload);
+    }
+    case WIRE_PROTO_ICMP:
+        icmp_input(s, &ip);
+        return 0;
+    default:
+        drop_raw(s, SYNACK_DROP_IP_PROTOCOL);
+        return 1;
+    }
+}

@@ -1,0 +1,250 @@
+/* stack.c — the stack object: configuration, creation and teardown, the
+ * clock (advance / next deadline), counters, allocation and trace events.
+ *
+ * Packet input lives in ip/ip_input.c, sockets in socket.c, TCP in tcp/. */
+#include "stack_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/siphash.h"
+#include "wire/wire.h"
+
+static void *default_alloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
+static void default_free(void *ctx, void *p) { (void)ctx; free(p); }
+
+void synack_config_default(synack_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->mtu = 1500;
+    cfg->max_sockets = 1024;
+    cfg->max_conns = 4096;
+    cfg->sndbuf = 65536;
+    cfg->rcvbuf = 65536;
+    /* RFC 9293 3.4.2 suggests MSL = 2 minutes; Linux keeps TIME-WAIT for
+     * 60 s. We follow Linux (MSL 30 s) and make it configurable. */
+    cfg->msl = SYNACK_SEC(30);
+    cfg->syn_retries = 6;
+    cfg->synack_retries = 5;
+    cfg->data_retries = 15;
+    cfg->rto_initial = SYNACK_SEC(1);       /* RFC 6298 (2.1) */
+    cfg->rto_min = SYNACK_MSEC(200);
+    cfg->rto_max = SYNACK_SEC(60);
+    cfg->delack = SYNACK_MSEC(40);
+    cfg->fin_wait_2_timeout = SYNACK_SEC(60);
+    cfg->wscale = -1;
+}
+
+void *stack_alloc(synack_stack *s, size_t n) { return s->cfg.alloc(s->cfg.alloc_ctx, n); }
+void stack_free(synack_stack *s, void *p) { if (p) s->cfg.free(s->cfg.alloc_ctx, p); }
+void *stack_calloc(synack_stack *s, size_t n)
+{
+    void *p = stack_alloc(s, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+uint64_t stack_random(synack_stack *s)
+{
+    return s->cfg.random ? s->cfg.random(s->cfg.random_ctx) : rng_next(&s->rng);
+}
+
+static int config_valid(const synack_config *c)
+{
+    return c->tx && c->addr != 0 && c->mtu >= 68 && c->max_sockets > 0 &&
+           c->max_sockets <= (1u << 24) && c->max_conns > 0 &&
+           c->sndbuf >= 1 && c->rcvbuf >= 1 && c->sndbuf <= (1u << 30) &&
+           c->rcvbuf <= (1u << 30) && c->rto_min > 0 && c->rto_min <= c->rto_max &&
+           c->rto_initial > 0 && c->wscale <= 14 &&
+           (!c->alloc) == (!c->free);
+}
+
+int synack_stack_new(const synack_config *cfg, synack_stack **out)
+{
+    *out = NULL;
+    if (!cfg || !config_valid(cfg))
+        return SYNACK_EINVAL;
+    synack_alloc_fn alloc = cfg->alloc ? cfg->alloc : default_alloc;
+    synack_free_fn fr = cfg->alloc ? cfg->free : default_free;
+    synack_stack *s = alloc(cfg->alloc_ctx, sizeof(*s));
+    if (!s)
+        return SYNACK_ENOMEM;
+    memset(s, 0, sizeof(*s));
+    s->cfg = *cfg;
+    s->cfg.alloc = alloc;
+    s->cfg.free = fr;
+    rng_seed(&s->rng, cfg->seed);
+
+    /* Connection hash: about one bucket per connection record. */
+    uint32_t buckets = 16;
+    while (buckets < cfg->max_conns && buckets < (1u << 22))
+        buckets <<= 1;
+    s->table_mask = buckets - 1;
+    s->table = stack_calloc(s, buckets * sizeof(*s->table));
+    s->socks = stack_calloc(s, cfg->max_sockets * sizeof(*s->socks));
+    s->readyq = stack_alloc(s, cfg->max_sockets * sizeof(*s->readyq));
+    s->txbuf = stack_alloc(s, cfg->mtu);
+    if (!s->table || !s->socks || !s->readyq || !s->txbuf) {
+        synack_stack_free(s);
+        return SYNACK_ENOMEM;
+    }
+    for (uint32_t i = 0; i < cfg->max_sockets; i++)
+        s->socks[i].next_free = i + 1 < cfg->max_sockets ? (int)i + 1 : -1;
+    s->free_sock = 0;
+    s->listeners = -1;
+
+    /* RFC 6528: the ISN secret is random and fixed for the stack's life. */
+    for (int i = 0; i < 2; i++) {
+        uint64_t r = stack_random(s);
+        memcpy(s->isn_secret + 8 * i, &r, 8);
+    }
+    s->hash_salt = stack_random(s);
+    s->next_ephemeral = (uint16_t)(32768 + stack_random(s) % 28232);
+    s->ip_id = (uint16_t)stack_random(s);
+    s->next_conn_id = 1;
+    *out = s;
+    return 0;
+}
+
+void synack_stack_free(synack_stack *s)
+{
+    if (!s)
+        return;
+    /* Free every TCB: hashed ones via the table, orphans included, and
+     * those only reachable through a socket (already CLOSED). */
+    if (s->table) {
+        for (uint32_t b = 0; b <= s->table_mask; b++) {
+            tcb *t = s->table[b];
+            while (t) {
+                tcb *n = t->hnext;
+                t->in_table = 0;
+                if (t->handle >= 0 && s->socks)
+                    s->socks[t->handle].tcb = NULL;
+                t->handle = -1;
+                tcb_release(s, t);
+                t = n;
+            }
+        }
+    }
+    if (s->socks) {
+        for (uint32_t i = 0; i < s->cfg.max_sockets; i++) {
+            tcb *t = s->socks[i].kind == SOCK_CONN ? s->socks[i].tcb : NULL;
+            if (t) {
+                t->handle = -1;
+                tcb_release(s, t);
+            }
+        }
+    }
+    heap_release(&s->timers, s->cfg.free, s->cfg.alloc_ctx);
+    stack_free(s, s->table);
+    stack_free(s, s->socks);
+    stack_free(s, s->readyq);
+    stack_free(s, s->txbuf);
+    s->cfg.free(s->cfg.alloc_ctx, s);
+}
+
+synack_time synack_now(const synack_stack *s) { return s->now; }
+
+synack_time synack_next_deadline(const synack_stack *s)
+{
+    heap_node *n = heap_min(&s->timers);
+    return n ? n->key : SYNACK_TIME_NEVER;
+}
+
+void synack_advance(synack_stack *s, synack_time now)
+{
+    if (now > s->now)
+        s->now = now;
+    /* Each firing re-arms or removes the TCB's node, so the loop ends; a
+     * bound guards against a timer that re-arms at the same instant. */
+    for (unsigned guard = 0; guard < 1000000; guard++) {
+        heap_node *n = heap_min(&s->timers);
+        if (!n || n->key > s->now)
+            break;
+        tcb *t = (tcb *)((char *)n - offsetof(tcb, hn));
+        tcb_timers_fire(s, t);
+    }
+}
+
+void synack_stats_get(const synack_stack *s, synack_stats *out) { *out = s->stats; }
+
+/* ------------------------------------------------------------- tracing */
+
+static void trace_init(synack_trace_event *ev, const synack_stack *s, const tcb *t,
+                       synack_trace_kind kind)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->kind = kind;
+    ev->now = s->now;
+    ev->conn_id = t ? t->id : 0;
+    ev->handle = t ? t->handle : -1;
+}
+
+void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
+               const synack_segment *seg, int retransmit)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init(&ev, s, t, kind);
+    ev.has_seg = 1;
+    ev.seg = *seg;
+    ev.retransmit = retransmit;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init(&ev, s, t, SYNACK_TRACE_SEG_DROP);
+    ev.drop = why;
+    if (seg) {
+        ev.has_seg = 1;
+        ev.seg = *seg;
+    }
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void trace_state(synack_stack *s, const tcb *t, synack_state from, synack_state to,
+                 const char *cause)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init(&ev, s, t, SYNACK_TRACE_STATE);
+    ev.old_state = from;
+    ev.new_state = to;
+    ev.cause = cause;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void trace_timer(synack_stack *s, const tcb *t, synack_timer which)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init(&ev, s, t, SYNACK_TRACE_TIMER);
+    ev.timer = which;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void trace_error(synack_stack *s, const tcb *t, int err, const char *cause)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init(&ev, s, t, SYNACK_TRACE_ERROR);
+    ev.error = err;
+    ev.cause = cause;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void stack_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg)
+{
+    s->stats.drops[why]++;
+    s->ndrops++;
+    trace_drop(s, why, t, seg);
+}

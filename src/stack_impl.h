@@ -1,0 +1,106 @@
+/* stack_impl.h — the stack object and socket table, shared by the core's
+ * files. Not part of the public API.
+ *
+ * The stack owns everything: configuration, clock, randomness, counters,
+ * sockets (handles), connection records (TCBs) with their hash table and
+ * timer heap, the readiness queue and one transmit scratch buffer. */
+#ifndef SYNACK_STACK_IMPL_H
+#define SYNACK_STACK_IMPL_H
+
+#include "base/heap.h"
+#include "base/rng.h"
+#include "synack.h"
+#include "tcp/tcb.h"
+
+typedef enum sock_kind {
+    SOCK_FREE = 0,      /* slot unused */
+    SOCK_IDLE,          /* created, maybe bound */
+    SOCK_LISTEN,        /* passive open */
+    SOCK_CONN           /* has (or had) a TCB */
+} sock_kind;
+
+typedef struct sock {
+    sock_kind kind;
+    uint16_t  port;             /* bound local port, 0 = unbound */
+    uint8_t   reuseaddr;
+    uint8_t   in_ready;         /* queued in the readiness queue */
+    uint8_t   nodelay, keepalive;
+    int       linger;
+    uint32_t  rcvbuf, sndbuf;
+    uint16_t  mss_cap;
+    uint32_t  keepidle, keepintvl, keepcnt;
+    int       error;            /* pending error (listeners / idle) */
+    tcb      *tcb;              /* SOCK_CONN */
+    /* SOCK_LISTEN */
+    uint32_t  backlog;
+    uint32_t  nqueued;          /* half-open + established, not accepted */
+    tcb      *acceptq_head, *acceptq_tail;  /* established, FIFO */
+    int       next_free;        /* free-list link */
+    int       next_listener;    /* listener list link, -1 ends */
+} sock;
+
+struct synack_stack {
+    synack_config cfg;
+    synack_time now;
+    synack_rng rng;
+    uint8_t isn_secret[16];
+    uint64_t hash_salt;
+    synack_stats stats;
+    uint64_t ndrops;            /* all drops, to tell callers one happened */
+    uint32_t next_conn_id;
+    uint16_t ip_id;
+    uint16_t next_ephemeral;
+
+    sock    *socks;             /* cfg.max_sockets slots */
+    int      free_sock;         /* head of the free list, -1 if none */
+    int      listeners;         /* list of listening handles, -1 if none */
+
+    tcb    **table;             /* connection hash buckets */
+    uint32_t table_mask;
+    heap     timers;            /* TCBs by earliest deadline */
+
+    int     *readyq;            /* ring of handles, cfg.max_sockets */
+    uint32_t ready_head, ready_len;
+
+    uint8_t *txbuf;             /* one datagram being built */
+
+    /* RFC 5961 section 7: challenge ACKs per second, stack-wide. */
+    synack_time chack_epoch;
+    uint32_t chack_count;
+};
+
+/* Allocation through the configured allocator. */
+void *stack_alloc(synack_stack *s, size_t n);
+void *stack_calloc(synack_stack *s, size_t n);
+void  stack_free(synack_stack *s, void *p);
+uint64_t stack_random(synack_stack *s);
+
+/* Trace events (no-ops without an observer). */
+void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
+               const synack_segment *seg, int retransmit);
+void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg);
+void trace_state(synack_stack *s, const tcb *t, synack_state from, synack_state to,
+                 const char *cause);
+void trace_timer(synack_stack *s, const tcb *t, synack_timer which);
+void trace_error(synack_stack *s, const tcb *t, int err, const char *cause);
+
+/* Counts and reports a dropped packet. */
+void stack_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg);
+
+/* Readiness changed on handle h (ignored for h < 0). */
+void sock_notify(synack_stack *s, int h);
+/* A passive connection became ESTABLISHED: queue it on its listener. */
+void sock_listener_established(synack_stack *s, tcb *t);
+/* A half-open or unaccepted connection left its listener (reset, timeout). */
+void sock_listener_detach(synack_stack *s, tcb *t);
+/* Copies a socket's options (buffers, Nagle, keepalive, linger, MSS cap)
+ * into a TCB it creates or accepts. */
+void sock_apply_options(synack_stack *s, const sock *so, tcb *t);
+/* The listener for a local port, or NULL. */
+sock *sock_find_listener(synack_stack *s, uint16_t port, int *handle);
+
+/* IPv4 output: wraps the payload sitting at s->txbuf + WIRE_IPV4_HDR_LEN
+ * in a header and hands the datagram to cfg.tx. */
+void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len);
+
+#endif

@@ -1,0 +1,141 @@
+/* tcb.h — the transmission control block: one TCP connection's record
+ * (RFC 9293 section 3.3.1), and the engine's internal entry points.
+ *
+ * A TCB lives from the SYN it sends or receives until CLOSED; it may
+ * outlive its socket handle (FIN-WAIT, TIME-WAIT after close). It is freed
+ * exactly once, by tcb_release, when it is CLOSED and no handle refers to
+ * it. */
+#ifndef SYNACK_TCB_H
+#define SYNACK_TCB_H
+
+#include <stdint.h>
+
+#include "base/heap.h"
+#include "base/ring.h"
+#include "synack.h"
+
+typedef struct synack_stack synack_stack;
+
+typedef struct tcb {
+    uint32_t id;                /* conn_id in trace events, never reused */
+    synack_state state;
+    int handle;                 /* socket handle, -1 once the app closed it */
+    int listener;               /* listener handle while half-open or not
+                                   yet accepted (passive open), else -1 */
+    struct tcb *hnext;          /* connection hash chain */
+    struct tcb *qnext;          /* listener's accept queue link */
+    uint8_t  in_table;          /* linked in the connection hash */
+    uint8_t  passive;           /* created by a SYN to a listener */
+
+    /* 4-tuple (our address is the stack's). */
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+
+    /* Send sequence space (RFC 9293 3.3.1). Invariant:
+     * snd_una <= snd_nxt <= snd_max. snd_max is the highest sequence
+     * number ever sent; after an RTO snd_nxt goes back to snd_una. */
+    uint32_t iss, snd_una, snd_nxt, snd_max;
+    uint32_t snd_wnd;           /* peer's window, already scaled */
+    uint32_t snd_wl1, snd_wl2;  /* seq/ack of the last window update */
+    uint32_t max_snd_wnd;       /* largest window the peer offered */
+    uint32_t snd_buf_seq;       /* sequence number of sndq's first byte */
+    ring     sndq;              /* unacknowledged + unsent bytes */
+
+    /* Receive sequence space. rcv_adv is the right edge we advertised;
+     * it never moves left (RFC 9293 3.8.6.2.2). */
+    uint32_t irs, rcv_nxt, rcv_adv;
+    ring     rcvq;              /* in-order bytes not yet read by the app */
+
+    uint16_t mss;               /* our send MSS (peer's MSS option, capped) */
+    uint16_t adv_mss;           /* the MSS we advertised */
+    uint16_t mss_cap;           /* TCP_MAXSEG, 0 = none */
+    uint8_t  snd_wscale, rcv_wscale;
+    uint8_t  ws_ok, ts_ok, sack_ok;
+    uint32_t ts_recent;         /* RFC 7323: last TSval to echo */
+
+    /* Close bookkeeping. */
+    uint8_t  fin_queued;        /* app shut down the write side */
+    uint8_t  fin_sent;          /* FIN has been sent at least once */
+    uint8_t  fin_rcvd;          /* peer's FIN consumed (EOF after rcvq) */
+    uint8_t  rd_closed;         /* app closed: data arriving now is lost */
+    uint32_t fin_seq;           /* sequence number of our FIN (if queued) */
+
+    /* Output requests. */
+    uint8_t  ack_now;           /* send an ACK at the next output */
+    uint8_t  unacked_segs;      /* data segments received since our ACK */
+    uint8_t  nodelay;           /* TCP_NODELAY */
+    uint8_t  force_one;         /* next output may send 1 byte into a zero
+                                   window (probe) */
+
+    /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
+    synack_time t[SYNACK_TIMER_COUNT];
+    heap_node hn;               /* earliest of t[], in the stack's heap */
+
+    /* Retransmission (RFC 6298) and retries. */
+    synack_time srtt, rttvar, rto;
+    uint8_t  rtt_valid;         /* srtt/rttvar hold a measurement */
+    uint8_t  rtt_timing;        /* measuring rtt_seq (Karn's rule) */
+    uint32_t rtt_seq;
+    synack_time rtt_start;
+    uint32_t retries;           /* consecutive RTO expiries */
+    uint32_t persist_backoff;
+
+    /* Keepalive and linger. */
+    uint8_t  keepalive;
+    uint32_t keepidle, keepintvl, keepcnt;   /* seconds, seconds, count */
+    uint32_t keep_probes;
+    int      linger;            /* -1 off, else seconds */
+    synack_time last_rx;
+
+    int      error;             /* pending SYNACK_E* for the app */
+} tcb;
+
+/* ---- tcp_conn.c: records, lookup, state ---- */
+tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
+void tcb_hash_insert(synack_stack *s, tcb *t);
+void tcb_hash_remove(synack_stack *s, tcb *t);
+tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport);
+void tcb_set_state(synack_stack *s, tcb *t, synack_state st, const char *cause);
+/* Enters CLOSED: unhashes, stops timers, reports err (0 = none) to the app,
+ * and frees the record if no handle holds it. */
+void tcb_close(synack_stack *s, tcb *t, int err, const char *cause);
+void tcb_release(synack_stack *s, tcb *t);
+uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
+uint32_t tcb_rcv_wnd(const tcb *t);
+int tcb_synchronized(const tcb *t);
+
+/* ---- tcp_timer.c ---- */
+void tcb_timer_set(synack_stack *s, tcb *t, synack_timer which, synack_time when);
+void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which);
+void tcb_timers_fire(synack_stack *s, tcb *t);
+void tcb_rtt_sample(synack_stack *s, tcb *t, synack_time rtt);
+void tcb_rexmt_arm(synack_stack *s, tcb *t);
+void tcb_keepalive_reset(synack_stack *s, tcb *t);
+
+/* ---- tcp_output.c ---- */
+/* Sends whatever the connection's state calls for: SYN/SYN-ACK, data the
+ * window allows, FIN, or a pending ACK. */
+void tcp_output(synack_stack *s, tcb *t);
+/* A bare ACK <SEQ=SND.NXT><ACK=RCV.NXT> right now. */
+void tcp_send_ack(synack_stack *s, tcb *t);
+/* RST for a connection we abort (RFC 9293 3.10.5). */
+void tcp_send_rst_for(synack_stack *s, tcb *t);
+/* RST in reply to a segment that has no connection (RFC 9293 3.10.7.1). */
+void tcp_send_rst_reply(synack_stack *s, const synack_segment *seg);
+/* A keepalive or zero-window probe. */
+void tcp_send_probe(synack_stack *s, tcb *t, int with_byte);
+
+/* ---- tcp_input.c ---- */
+/* Processes one validated segment (RFC 9293 3.10.7). Returns 0 if it was
+ * accepted, 1 if it was dropped (and counted). */
+int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload);
+
+/* ---- tcp_user.c: RFC 9293 3.10.1-3.10.6 user calls on a TCB ---- */
+int  tcp_user_connect(synack_stack *s, tcb *t);
+long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len);
+long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len);
+int  tcp_user_shutdown(synack_stack *s, tcb *t);
+void tcp_user_close(synack_stack *s, tcb *t);
+void tcp_user_abort(synack_stack *s, tcb *t);
+
+#endif

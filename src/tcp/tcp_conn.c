@@ -1,0 +1,157 @@
+/* tcp_conn.c — connection records: allocation, the 4-tuple hash table,
+ * state changes, the RFC 6528 initial sequence number, and teardown.
+ *
+ * Every TCB enters through tcb_new and leaves through tcb_release, once. */
+#include "stack_impl.h"
+
+#include <string.h>
+
+#include "base/seq.h"
+#include "base/siphash.h"
+
+static uint32_t bucket_of(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
+{
+    /* Salted multiplicative hash: cheap per segment; the salt is random so
+     * a peer cannot aim many tuples at one bucket without knowing it. */
+    uint64_t k = ((uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport) ^ s->hash_salt;
+    k *= 0x9E3779B97F4A7C15ull;
+    k ^= k >> 29;
+    return (uint32_t)(k >> 32) & s->table_mask;
+}
+
+tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
+{
+    for (tcb *t = s->table[bucket_of(s, raddr, rport, lport)]; t; t = t->hnext)
+        if (t->raddr == raddr && t->rport == rport && t->lport == lport)
+            return t;
+    return NULL;
+}
+
+void tcb_hash_insert(synack_stack *s, tcb *t)
+{
+    uint32_t b = bucket_of(s, t->raddr, t->rport, t->lport);
+    t->hnext = s->table[b];
+    s->table[b] = t;
+    t->in_table = 1;
+}
+
+void tcb_hash_remove(synack_stack *s, tcb *t)
+{
+    if (!t->in_table)
+        return;
+    tcb **pp = &s->table[bucket_of(s, t->raddr, t->rport, t->lport)];
+    while (*pp && *pp != t)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = t->hnext;
+    t->hnext = NULL;
+    t->in_table = 0;
+}
+
+tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)
+{
+    if (s->stats.conns_live >= s->cfg.max_conns)
+        return NULL;
+    tcb *t = stack_calloc(s, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->id = s->next_conn_id++;
+    t->state = SYNACK_CLOSED;
+    t->handle = -1;
+    t->listener = -1;
+    t->laddr = s->cfg.addr;
+    t->raddr = raddr;
+    t->lport = lport;
+    t->rport = rport;
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+        t->t[i] = SYNACK_TIME_NEVER;
+    t->hn.idx = HEAP_NONE;
+    t->hn.key = SYNACK_TIME_NEVER;
+    ring_init(&t->sndq, s->cfg.sndbuf);
+    ring_init(&t->rcvq, s->cfg.rcvbuf);
+    t->rto = s->cfg.rto_initial;
+    t->linger = -1;
+    t->keepidle = 7200;
+    t->keepintvl = 75;
+    t->keepcnt = 9;
+    t->last_rx = s->now;
+    t->mss = 536;       /* RFC 9293 3.7.1: default send MSS without the option */
+    s->stats.conns_live++;
+    return t;
+}
+
+void tcb_release(synack_stack *s, tcb *t)
+{
+    tcb_hash_remove(s, t);
+    heap_remove(&s->timers, &t->hn);
+    ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+    ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+    s->stats.conns_live--;
+    stack_free(s, t);
+}
+
+int tcb_synchronized(const tcb *t)
+{
+    return t->state >= SYNACK_ESTABLISHED;
+}
+
+void tcb_set_state(synack_stack *s, tcb *t, synack_state st, const char *cause)
+{
+    synack_state old = t->state;
+    if (old == st)
+        return;
+    t->state = st;
+    if (st == SYNACK_ESTABLISHED)
+        s->stats.conns_established++;
+    trace_state(s, t, old, st, cause);
+    sock_notify(s, t->handle);
+}
+
+void tcb_close(synack_stack *s, tcb *t, int err, const char *cause)
+{
+    tcb_hash_remove(s, t);
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+        t->t[i] = SYNACK_TIME_NEVER;
+    heap_remove(&s->timers, &t->hn);
+    if (err) {
+        /* RFC 9293 3.10.7.4: on reset "all segment queues should be
+         * flushed"; the app sees the error instead of the data. */
+        t->error = err;
+        ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+        ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+        trace_error(s, t, err, cause);
+    }
+    if (t->listener >= 0)
+        sock_listener_detach(s, t);
+    tcb_set_state(s, t, SYNACK_CLOSED, cause);
+    if (t->handle < 0)
+        tcb_release(s, t);
+    else
+        sock_notify(s, t->handle);
+}
+
+uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)
+{
+    /* RFC 6528 section 3: ISN = M + F(localip, localport, remoteip,
+     * remoteport, secretkey), M a 4-microsecond timer, F SipHash-2-4. */
+    uint8_t tuple[12];
+    uint32_t la = s->cfg.addr;
+    memcpy(tuple, &la, 4);
+    memcpy(tuple + 4, &raddr, 4);
+    memcpy(tuple + 8, &lport, 2);
+    memcpy(tuple + 10, &rport, 2);
+    uint32_t f = (uint32_t)siphash24(s->isn_secret, tuple, sizeof(tuple));
+    return f + (uint32_t)(s->now / 4000u);
+}
+
+uint32_t tcb_rcv_wnd(const tcb *t)
+{
+    uint32_t avail = ring_free_space(&t->rcvq);
+    uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    /* Receiver SWS avoidance (RFC 9293 3.8.6.2.2): move the right edge
+     * only by at least min(buffer/2, MSS); never shrink it. */
+    uint32_t step = t->rcvq.cap / 2 < t->adv_mss ? t->rcvq.cap / 2 : t->adv_mss;
+    if (avail <= offered || avail - offered < step)
+        return offered;
+    return avail;
+}

@@ -1,0 +1,632 @@
+/* tcp_input.c — SEGMENT ARRIVES (RFC 9293 section 3.10.7), in the RFC's
+ * order: CLOSED (3.10.7.1), LISTEN (3.10.7.2), SYN-SENT (3.10.7.3), then
+ * for the other states (3.10.7.4) the steps check sequence, RST, SYN, ACK,
+ * text, FIN — each a named function returning a verdict.
+ *
+ * The segment is passed explicitly; nothing here keeps a "current
+ * segment". Output (ACKs, data the new window allows) happens once, at the
+ * end, through tcp_output. */
+#include "stack_impl.h"
+
+#include "base/seq.h"
+
+typedef enum verdict {
+    V_CONTINUE,     /* go on to the next step */
+    V_DROP,         /* stop here (segment dropped and counted, or used
+                       up); run output, e.g. the ACK an RFC step asks for */
+    V_GONE          /* the TCB was closed and may be freed: stop */
+} verdict;
+
+/* One segment in flight through the steps. */
+typedef struct inseg {
+    synack_segment *seg;
+    const uint8_t *data;    /* payload, after trimming */
+    uint32_t seq;           /* first sequence number after trimming */
+    uint32_t len;           /* payload bytes after trimming */
+    uint8_t syn, fin;       /* controls still to process after trimming */
+} inseg;
+
+static uint32_t seg_span(const synack_segment *seg)
+{
+    return seg->len + !!(seg->flags & SYNACK_TCP_SYN) + !!(seg->flags & SYNACK_TCP_FIN);
+}
+
+/* RFC 5961 section 7: at most this many challenge ACKs per second. */
+#define CHALLENGE_ACK_LIMIT 1000
+
+static void challenge_ack(synack_stack *s, tcb *t)
+{
+    if (s->now - s->chack_epoch >= SYNACK_SEC(1)) {
+        s->chack_epoch = s->now;
+        s->chack_count = 0;
+    }
+    if (s->chack_count >= CHALLENGE_ACK_LIMIT) {
+        stack_drop(s, SYNACK_DROP_TCP_CHALLENGE_LIMIT, t, NULL);
+        return;
+    }
+    s->chack_count++;
+    s->stats.tcp_challenge_acks++;
+    tcp_send_ack(s, t);
+}
+
+/* Negotiates MSS, window scale, timestamps and SACK from a SYN or SYN-ACK
+ * (RFC 9293 3.7.1, RFC 7323 2.2 and 3.2, RFC 2018 2). */
+static void take_syn_options(synack_stack *s, tcb *t, const synack_segment *seg)
+{
+    const synack_tcp_opts *o = &seg->opts;
+    t->ws_ok = s->cfg.wscale >= 0 && o->has_wscale;
+    t->snd_wscale = t->ws_ok ? (o->wscale > 14 ? 14 : o->wscale) : 0;
+    t->rcv_wscale = t->ws_ok ? (uint8_t)s->cfg.wscale : 0;
+    t->ts_ok = s->cfg.timestamps && o->has_ts;
+    if (t->ts_ok)
+        t->ts_recent = o->tsval;
+    t->sack_ok = s->cfg.sack && o->sack_permitted;
+    uint32_t mss = o->has_mss ? o->mss : 536;       /* RFC 9293 3.7.1 */
+    if (mss > t->adv_mss)
+        mss = t->adv_mss;       /* our own MTU bounds what we send too */
+    if (t->mss_cap && mss > t->mss_cap)
+        mss = t->mss_cap;
+    if (t->ts_ok)
+        mss -= 12;              /* room for the timestamp option */
+    if (mss < 64)
+        mss = 64;
+    t->mss = (uint16_t)mss;
+}
+
+static void enter_time_wait(synack_stack *s, tcb *t, const char *cause)
+{
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+        if (i != SYNACK_TIMER_TIME_WAIT)
+            t->t[i] = SYNACK_TIME_NEVER;
+    ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+    tcb_set_state(s, t, SYNACK_TIME_WAIT, cause);
+    /* RFC 9293 3.10.7.4 eighth step: start (or restart) the 2 MSL timer. */
+    tcb_timer_set(s, t, SYNACK_TIMER_TIME_WAIT, s->now + 2 * s->cfg.msl);
+}
+
+/* ---------------------------------------------------- 3.10.7.1 CLOSED */
+
+static int closed_input(synack_stack *s, const synack_segment *seg)
+{
+    /* "all data in the incoming segment is discarded. An incoming segment
+     * containing a RST is discarded. An incoming segment not containing a
+     * RST causes a RST to be sent in response." */
+    stack_drop(s, SYNACK_DROP_TCP_NO_SOCKET, NULL, seg);
+    tcp_send_rst_reply(s, seg);
+    return 1;
+}
+
+/* ---------------------------------------------------- 3.10.7.2 LISTEN */
+
+static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg)
+{
+    if (seg->flags & SYNACK_TCP_RST) {          /* first: ignore RST */
+        stack_drop(s, SYNACK_DROP_TCP_RST_INVALID, NULL, seg);
+        return 1;
+    }
+    if (seg->flags & SYNACK_TCP_ACK) {          /* second: ACK -> RST */
+        stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, NULL, seg);
+        tcp_send_rst_reply(s, seg);
+        return 1;
+    }
+    if (!(seg->flags & SYNACK_TCP_SYN)) {       /* fourth: anything else */
+        stack_drop(s, SYNACK_DROP_TCP_NO_ACK, NULL, seg);
+        return 1;
+    }
+    /* third: SYN. The backlog bounds half-open plus unaccepted entries;
+     * when full the SYN is dropped silently and the client retries. */
+    if (l->nqueued >= l->backlog) {
+        stack_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL, NULL, seg);
+        return 1;
+    }
+    tcb *t = tcb_new(s, seg->saddr, seg->dport, seg->sport);
+    if (!t) {
+        stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
+        return 1;
+    }
+    sock_apply_options(s, l, t);
+    t->passive = 1;
+    t->listener = lh;
+    l->nqueued++;
+    trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+    t->irs = seg->seq;
+    t->rcv_nxt = seg->seq + 1;
+    t->rcv_adv = t->rcv_nxt;
+    t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
+    t->snd_una = t->snd_nxt = t->snd_max = t->iss;
+    t->snd_buf_seq = t->iss + 1;
+    take_syn_options(s, t, seg);
+    t->snd_wnd = seg->wnd;                      /* never scaled in a SYN */
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = t->iss;
+    tcb_hash_insert(s, t);
+    s->stats.conns_passive++;
+    t->state = SYNACK_LISTEN;   /* the record starts life as the listener's */
+    tcb_set_state(s, t, SYNACK_SYN_RECEIVED, "SYN received");
+    /* Data carried on the SYN is not acknowledged here; the peer sends
+     * it again once the connection is synchronized. */
+    tcp_output(s, t);
+    return 0;
+}
+
+/* -------------------------------------------------- 3.10.7.3 SYN-SENT */
+
+static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
+{
+    uint8_t f = seg->flags;
+    int ack_ok = 0;
+    if (f & SYNACK_TCP_ACK) {
+        /* first: "If SEG.ACK =< ISS or SEG.ACK > SND.NXT, send a reset
+         * (unless the RST bit is set) and discard the segment." */
+        if (seq_leq(seg->ack, t->iss) || seq_gt(seg->ack, t->snd_max)) {
+            stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
+            tcp_send_rst_reply(s, seg);
+            return 1;
+        }
+        ack_ok = 1;
+    }
+    if (f & SYNACK_TCP_RST) {
+        /* second: a RST is acceptable only if it acknowledges our SYN
+         * (RFC 5961 3.2 for SYN-SENT). */
+        if (!ack_ok) {
+            stack_drop(s, SYNACK_DROP_TCP_RST_INVALID, t, seg);
+            return 1;
+        }
+        trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+        s->stats.conns_reset++;
+        tcb_close(s, t, SYNACK_ECONNREFUSED, "RST in SYN-SENT: connection refused");
+        return 0;
+    }
+    if (!(f & SYNACK_TCP_SYN)) {
+        /* fifth: "If neither of the SYN or RST bits is set, then drop". */
+        stack_drop(s, SYNACK_DROP_TCP_NO_ACK, t, seg);
+        return 1;
+    }
+    /* fourth: SYN. */
+    trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+    t->irs = seg->seq;
+    t->rcv_nxt = seg->seq + 1;
+    t->rcv_adv = t->rcv_nxt;
+    take_syn_options(s, t, seg);
+    t->last_rx = s->now;
+    if (ack_ok) {
+        t->snd_una = seg->ack;
+        if (t->rtt_timing && seq_gt(seg->ack, t->rtt_seq)) {
+            tcb_rtt_sample(s, t, s->now - t->rtt_start);
+            t->rtt_timing = 0;
+        }
+        t->retries = 0;
+        t->snd_wnd = seg->wnd;                  /* never scaled in a SYN */
+        t->max_snd_wnd = t->snd_wnd;
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = seg->ack;
+        tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
+        tcb_set_state(s, t, SYNACK_ESTABLISHED, "SYN-ACK received");
+        tcb_keepalive_reset(s, t);
+        t->ack_now = 1;
+        tcp_output(s, t);
+        return 0;
+    }
+    /* Simultaneous open (RFC 9293 Figure 7): answer with our SYN again,
+     * now carrying the ACK, from SYN-RECEIVED. */
+    t->snd_wnd = seg->wnd;
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = t->iss;
+    t->snd_nxt = t->snd_max = t->iss;
+    t->rtt_timing = 0;
+    tcb_set_state(s, t, SYNACK_SYN_RECEIVED, "SYN received in SYN-SENT (simultaneous open)");
+    tcp_output(s, t);
+    return 0;
+}
+
+/* ------------------------------------------ 3.10.7.4 the other states */
+
+/* first: check sequence number, and trim the segment to the window. */
+static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
+{
+    synack_segment *seg = in->seg;
+    uint32_t span = seg_span(seg);
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    uint32_t seq = seg->seq;
+    int ok;
+    if (span == 0)
+        ok = wnd == 0 ? seq == t->rcv_nxt : seq_in(seq, t->rcv_nxt, t->rcv_nxt + wnd);
+    else
+        ok = wnd != 0 && (seq_in(seq, t->rcv_nxt, t->rcv_nxt + wnd) ||
+                          seq_in(seq + span - 1, t->rcv_nxt, t->rcv_nxt + wnd));
+    /* A zero window still accepts a segment at RCV.NXT for its ACK, RST
+     * and URG fields (RFC 9293 3.10.7.4: "valid ACKs, URGs, and RSTs"):
+     * it is processed with its text and FIN trimmed away. */
+    if (!ok && wnd == 0 && seq == t->rcv_nxt)
+        ok = 1;
+    if (!ok) {
+        if (seg->flags & SYNACK_TCP_RST) {
+            stack_drop(s, SYNACK_DROP_TCP_RST_INVALID, t, seg);
+            return V_GONE;      /* nothing to send: no output */
+        }
+        if (t->state == SYNACK_TIME_WAIT && (seg->flags & SYNACK_TCP_FIN) &&
+            seq_lt(seq, t->rcv_nxt)) {
+            /* A retransmission of the peer's FIN: our last ACK was lost.
+             * Acknowledge it again and restart the 2 MSL timeout
+             * (RFC 9293 3.10.7.4 eighth step, TIME-WAIT). */
+            trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+            tcb_timer_set(s, t, SYNACK_TIMER_TIME_WAIT, s->now + 2 * s->cfg.msl);
+            tcp_send_ack(s, t);
+            return V_GONE;
+        }
+        /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
+         * and drop the unacceptable segment. */
+        stack_drop(s, t->state == SYNACK_TIME_WAIT ? SYNACK_DROP_TCP_TIME_WAIT
+                                                   : SYNACK_DROP_TCP_OUT_OF_WINDOW, t, seg);
+        t->ack_now = 1;
+        return V_DROP;
+    }
+    trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+    in->seq = seq;
+    in->syn = !!(seg->flags & SYNACK_TCP_SYN);
+    in->fin = !!(seg->flags & SYNACK_TCP_FIN);
+    /* Trim the front: bytes (and a SYN) already received. */
+    if (seq_lt(in->seq, t->rcv_nxt)) {
+        uint32_t cut = t->rcv_nxt - in->seq;
+        if (in->syn) {
+            in->syn = 0;
+            cut--;
+            in->seq++;
+        }
+        if (cut > in->len)
+            cut = in->len;
+        in->data += cut;
+        in->len -= cut;
+        in->seq += cut;
+    }
+    /* Trim the back: what lies beyond the window, and the FIN with it. */
+    uint32_t right = t->rcv_nxt + wnd;
+    if (seq_gt(in->seq + in->len, right)) {
+        in->len = seq_gt(right, in->seq) ? right - in->seq : 0;
+        in->fin = 0;
+        t->ack_now = 1;
+    }
+    if (t->state == SYNACK_TIME_WAIT)
+        return V_CONTINUE;
+    t->last_rx = s->now;
+    if (t->keepalive)
+        tcb_keepalive_reset(s, t);
+    return V_CONTINUE;
+}
+
+/* second: check the RST bit (RFC 9293 3.10.7.4, RFC 5961 section 3). */
+static verdict check_rst(synack_stack *s, tcb *t, inseg *in)
+{
+    if (!(in->seg->flags & SYNACK_TCP_RST))
+        return V_CONTINUE;
+    if (in->seg->seq != t->rcv_nxt) {
+        /* In the window but not exact: maybe blind. Ask for proof. */
+        stack_drop(s, SYNACK_DROP_TCP_RST_CHALLENGED, t, in->seg);
+        challenge_ack(s, t);
+        return V_GONE;
+    }
+    switch (t->state) {
+    case SYNACK_SYN_RECEIVED:
+        if (t->passive) {
+            /* "If this connection was initiated with a passive OPEN, then
+             * return this connection to the LISTEN state": the half-open
+             * entry is freed, the listener is untouched. This is how an
+             * old duplicate SYN is defeated (RFC 9293 3.5, Figure 8). */
+            tcb_close(s, t, 0, "RST in SYN-RECEIVED: back to LISTEN");
+        } else {
+            s->stats.conns_reset++;
+            tcb_close(s, t, SYNACK_ECONNREFUSED, "RST in SYN-RECEIVED: connection refused");
+        }
+        return V_GONE;
+    case SYNACK_ESTABLISHED:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_FIN_WAIT_2:
+    case SYNACK_CLOSE_WAIT:
+        s->stats.conns_reset++;
+        tcb_close(s, t, SYNACK_ECONNRESET, "RST received: connection reset");
+        return V_GONE;
+    case SYNACK_TIME_WAIT:
+        /* RFC 1337: a RST must not cut TIME-WAIT short ("TIME-WAIT
+         * assassination"); old duplicates would then be accepted by a new
+         * incarnation. Ignore it. */
+        stack_drop(s, SYNACK_DROP_TCP_TIME_WAIT, t, in->seg);
+        return V_GONE;
+    default:    /* CLOSING, LAST-ACK */
+        tcb_close(s, t, 0, "RST received while closing");
+        return V_GONE;
+    }
+}
+
+/* fourth: check the SYN bit (RFC 9293 3.10.7.4, RFC 5961 section 4). */
+static verdict check_syn(synack_stack *s, tcb *t, inseg *in)
+{
+    if (!in->syn)
+        return V_CONTINUE;
+    if (t->state == SYNACK_SYN_RECEIVED && t->passive) {
+        /* A new SYN in the window of a half-open entry: "return this
+         * connection to the LISTEN state". */
+        tcb_close(s, t, 0, "SYN in SYN-RECEIVED: back to LISTEN");
+        return V_GONE;
+    }
+    /* Synchronized: never reset on a SYN; challenge it. */
+    stack_drop(s, SYNACK_DROP_TCP_SYN_CHALLENGED, t, in->seg);
+    challenge_ack(s, t);
+    return V_GONE;
+}
+
+/* A new ACK: SND.UNA < SEG.ACK =< SND.MAX. Releases acknowledged data,
+ * takes an RTT sample, restarts the retransmission timer. */
+static void ack_advance(synack_stack *s, tcb *t, uint32_t ack)
+{
+    uint32_t data_end = t->snd_buf_seq + t->sndq.len;
+    uint32_t upto = seq_lt(ack, data_end) ? ack : data_end;
+    if (seq_gt(upto, t->snd_buf_seq)) {
+        ring_consume(&t->sndq, upto - t->snd_buf_seq);
+        t->snd_buf_seq = upto;
+        sock_notify(s, t->handle);      /* room to write */
+    }
+    t->snd_una = ack;
+    if (seq_lt(t->snd_nxt, t->snd_una))
+        t->snd_nxt = t->snd_una;
+    if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
+        tcb_rtt_sample(s, t, s->now - t->rtt_start);
+        t->rtt_timing = 0;
+    }
+    t->retries = 0;
+    /* RFC 6298 (5.3): restart the timer for what is still outstanding. */
+    tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
+    tcb_rexmt_arm(s, t);
+}
+
+static int fin_acked(const tcb *t)
+{
+    return t->fin_sent && seq_gt(t->snd_una, t->fin_seq);
+}
+
+/* fifth: check the ACK field. */
+static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
+{
+    synack_segment *seg = in->seg;
+    if (!(seg->flags & SYNACK_TCP_ACK)) {
+        stack_drop(s, SYNACK_DROP_TCP_NO_ACK, t, seg);
+        return V_GONE;
+    }
+    uint32_t ack = seg->ack;
+    if (t->state == SYNACK_SYN_RECEIVED) {
+        /* "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED state
+         * and continue processing"; otherwise reset the sender. */
+        if (!(seq_lt(t->snd_una, ack) && seq_leq(ack, t->snd_max))) {
+            stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
+            tcp_send_rst_reply(s, seg);
+            return V_GONE;
+        }
+        t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
+        t->max_snd_wnd = t->snd_wnd;
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = ack;
+        tcb_set_state(s, t, SYNACK_ESTABLISHED, "ACK of SYN received");
+        tcb_keepalive_reset(s, t);
+        if (t->passive)
+            sock_listener_established(s, t);
+    }
+    if (t->state == SYNACK_TIME_WAIT)
+        return V_CONTINUE;      /* only a FIN matters here (eighth step) */
+
+    if (seq_gt(ack, t->snd_max)) {
+        /* "If the ACK acks something not yet sent ... send an ACK, drop
+         * the segment, and return." */
+        stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
+        t->ack_now = 1;
+        return V_DROP;
+    }
+    uint32_t wnd_floor = t->max_snd_wnd ? t->max_snd_wnd : 1;
+    if (seq_lt(ack, t->snd_una - wnd_floor)) {
+        /* RFC 5961 5.2: too old to be a real duplicate: blind injection. */
+        stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
+        challenge_ack(s, t);
+        return V_GONE;
+    }
+    if (seq_gt(ack, t->snd_una))
+        ack_advance(s, t, ack);
+    /* Window update (RFC 9293 3.10.7.4): only from a segment newer than
+     * the one that last set it. */
+    if (seq_lt(t->snd_wl1, seg->seq) ||
+        (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, ack))) {
+        t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
+        if (t->snd_wnd > t->max_snd_wnd)
+            t->max_snd_wnd = t->snd_wnd;
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = ack;
+    }
+    /* The peer answers our zero-window probes: it is alive, keep going
+     * (RFC 9293 3.8.6.1: never give up while the window is zero). */
+    if (t->snd_wnd == 0 && ack == t->snd_una)
+        t->retries = 0;
+
+    switch (t->state) {
+    case SYNACK_FIN_WAIT_1:
+        if (fin_acked(t)) {
+            tcb_set_state(s, t, SYNACK_FIN_WAIT_2, "ACK of FIN received");
+            if (t->handle < 0)
+                tcb_timer_set(s, t, SYNACK_TIMER_FIN_WAIT_2,
+                              s->now + s->cfg.fin_wait_2_timeout);
+        }
+        break;
+    case SYNACK_CLOSING:
+        if (fin_acked(t))
+            enter_time_wait(s, t, "ACK of FIN received in CLOSING");
+        break;
+    case SYNACK_LAST_ACK:
+        if (fin_acked(t)) {
+            tcb_close(s, t, 0, "ACK of FIN received in LAST-ACK");
+            return V_GONE;
+        }
+        break;
+    default:
+        break;
+    }
+    return V_CONTINUE;
+}
+
+/* Decides when to acknowledge received data: at once if delayed ACKs are
+ * off, for every second full-sized segment, or on the delayed-ACK timer
+ * (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2). */
+static void schedule_ack(synack_stack *s, tcb *t)
+{
+    if (s->cfg.delack == 0 || ++t->unacked_segs >= 2) {
+        t->ack_now = 1;
+        return;
+    }
+    if (t->t[SYNACK_TIMER_DELACK] == SYNACK_TIME_NEVER)
+        tcb_timer_set(s, t, SYNACK_TIMER_DELACK, s->now + s->cfg.delack);
+}
+
+/* seventh: process the segment text. */
+static verdict process_text(synack_stack *s, tcb *t, inseg *in)
+{
+    if (in->len == 0)
+        return V_CONTINUE;
+    if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_FIN_WAIT_1 &&
+        t->state != SYNACK_FIN_WAIT_2) {
+        /* CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: "This should not
+         * occur since a FIN has been received": ignore the text. */
+        in->len = 0;
+        return V_CONTINUE;
+    }
+    if (t->rd_closed) {
+        /* RFC 1122 4.2.2.13: new data after the app closed is lost; say
+         * so with a RST rather than acknowledging it. */
+        stack_drop(s, SYNACK_DROP_TCP_AFTER_CLOSE, t, in->seg);
+        tcp_send_rst_for(s, t);
+        tcb_close(s, t, 0, "data received after close: reset");
+        return V_GONE;
+    }
+    if (in->seq != t->rcv_nxt) {
+        /* Beyond RCV.NXT: not queued at this stage. An immediate
+         * duplicate ACK tells the sender what is missing (RFC 5681 4.2). */
+        stack_drop(s, SYNACK_DROP_TCP_OUT_OF_ORDER, t, in->seg);
+        in->len = 0;
+        in->fin = 0;
+        t->ack_now = 1;
+        return V_DROP;
+    }
+    long n = ring_write(&t->rcvq, in->data, in->len, s->cfg.alloc, s->cfg.alloc_ctx);
+    if (n < 0) {
+        /* Unacknowledged, so the peer retransmits: nothing is lost. */
+        stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, t, in->seg);
+        in->fin = 0;
+        return V_DROP;
+    }
+    if ((uint32_t)n < in->len) {
+        stack_drop(s, SYNACK_DROP_TCP_RCVBUF_FULL, t, in->seg);
+        in->fin = 0;
+        t->ack_now = 1;
+    }
+    t->rcv_nxt += (uint32_t)n;
+    in->seq += (uint32_t)n;
+    sock_notify(s, t->handle);
+    schedule_ack(s, t);
+    return V_CONTINUE;
+}
+
+/* eighth: check the FIN bit. */
+static verdict process_fin(synack_stack *s, tcb *t, inseg *in)
+{
+    if (!in->fin || in->seq != t->rcv_nxt)
+        return V_CONTINUE;
+    t->rcv_nxt++;
+    t->fin_rcvd = 1;
+    t->ack_now = 1;         /* "send an acknowledgment for the FIN" */
+    sock_notify(s, t->handle);
+    switch (t->state) {
+    case SYNACK_SYN_RECEIVED:
+    case SYNACK_ESTABLISHED:
+        tcb_set_state(s, t, SYNACK_CLOSE_WAIT, "FIN received");
+        break;
+    case SYNACK_FIN_WAIT_1:
+        if (fin_acked(t))
+            enter_time_wait(s, t, "FIN received, our FIN acknowledged");
+        else
+            tcb_set_state(s, t, SYNACK_CLOSING, "FIN received (simultaneous close)");
+        break;
+    case SYNACK_FIN_WAIT_2:
+        enter_time_wait(s, t, "FIN received in FIN-WAIT-2");
+        break;
+    case SYNACK_TIME_WAIT:
+        tcb_timer_set(s, t, SYNACK_TIMER_TIME_WAIT, s->now + 2 * s->cfg.msl);
+        break;
+    default:        /* CLOSE-WAIT, CLOSING, LAST-ACK: remain */
+        break;
+    }
+    return V_CONTINUE;
+}
+
+/* RFC 1122 4.2.2.13 (and RFC 6191): a SYN for a connection in TIME-WAIT
+ * whose sequence number is above everything of the old incarnation may
+ * open a new connection at once. */
+static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg)
+{
+    if (t->state != SYNACK_TIME_WAIT || (seg->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST)) ||
+        !(seg->flags & SYNACK_TCP_SYN) || !seq_gt(seg->seq, t->rcv_nxt))
+        return 0;
+    int lh;
+    sock *l = sock_find_listener(s, seg->dport, &lh);
+    if (!l)
+        return 0;
+    tcb_close(s, t, 0, "new SYN reopens a TIME-WAIT connection");
+    return 1;
+}
+
+static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload)
+{
+    if (t->state == SYNACK_SYN_RECEIVED && t->passive && (seg->flags & SYNACK_TCP_SYN) &&
+        !(seg->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST)) && seg->seq == t->irs) {
+        /* The peer resent its SYN: our SYN-ACK was lost. Resend it. */
+        trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+        t->snd_nxt = t->iss;
+        tcp_output(s, t);
+        return 0;
+    }
+    inseg in = { seg, payload, seg->seq, seg->len, 0, 0 };
+    typedef verdict (*step_fn)(synack_stack *, tcb *, inseg *);
+    static const step_fn steps[] = {
+        check_sequence, check_rst, check_syn, check_ack, process_text, process_fin,
+    };
+    verdict v = V_CONTINUE;
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && v == V_CONTINUE; i++)
+        v = steps[i](s, t, &in);
+    if (v != V_GONE)
+        tcp_output(s, t);
+    return 0;
+}
+
+static int dispatch(synack_stack *s, synack_segment *seg, const uint8_t *payload)
+{
+    uint8_t f = seg->flags;
+    if ((f & SYNACK_TCP_SYN) && (f & (SYNACK_TCP_RST | SYNACK_TCP_FIN))) {
+        stack_drop(s, SYNACK_DROP_TCP_BAD_FLAGS, NULL, seg);
+        return 1;
+    }
+    tcb *t = tcb_lookup(s, seg->saddr, seg->sport, seg->dport);
+    if (t && time_wait_reopen(s, t, seg))
+        t = NULL;
+    if (!t) {
+        int lh;
+        sock *l = sock_find_listener(s, seg->dport, &lh);
+        if (l)
+            return listen_input(s, l, lh, seg);
+        return closed_input(s, seg);
+    }
+    if (t->state == SYNACK_SYN_SENT)
+        return syn_sent_input(s, t, seg);
+    return synced_input(s, t, seg, payload);
+}
+
+int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload)
+{
+    uint64_t before = s->ndrops;
+    dispatch(s, seg, payload);
+    return s->ndrops != before;
+}

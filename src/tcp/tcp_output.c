@@ -1,0 +1,283 @@
+/* tcp_output.c — what the connection sends and why: SYN / SYN-ACK, data
+ * the peer's window and Nagle allow, FIN after the data, pending ACKs,
+ * probes and resets. Segments are built straight into the stack's
+ * transmit buffer: IPv4 header, TCP header + options, payload copied once
+ * from the send queue. */
+#include "stack_impl.h"
+
+#include <string.h>
+
+#include "base/seq.h"
+#include "wire/wire.h"
+
+/* TCP timestamp clock: 1 ms ticks (RFC 7323 5.4 allows 1 ms to 1 s). */
+static uint32_t ts_now(const synack_stack *s) { return (uint32_t)(s->now / 1000000u); }
+
+static void seg_init(synack_segment *seg, const synack_stack *s, const tcb *t)
+{
+    memset(seg, 0, sizeof(*seg));
+    seg->saddr = s->cfg.addr;
+    seg->daddr = t->raddr;
+    seg->sport = t->lport;
+    seg->dport = t->rport;
+}
+
+/* Window to put in a segment's header and the right edge it advertises.
+ * SYN segments are never scaled (RFC 7323 2.2). */
+static uint16_t window_field(tcb *t, int syn)
+{
+    uint32_t w = tcb_rcv_wnd(t);
+    uint8_t shift = syn ? 0 : t->rcv_wscale;
+    uint32_t f = w >> shift;
+    if (f > 65535)
+        f = 65535;
+    uint32_t edge = t->rcv_nxt + (f << shift);
+    if (seq_gt(edge, t->rcv_adv))
+        t->rcv_adv = edge;
+    return (uint16_t)f;
+}
+
+/* Builds and sends one segment of t. Payload: len bytes of the send
+ * queue starting at sequence number seg->seq (+1 if SYN). */
+static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
+{
+    uint8_t syn = seg->flags & SYNACK_TCP_SYN;
+    if (seg->flags & SYNACK_TCP_ACK)
+        seg->ack = t->rcv_nxt;
+    if (!(seg->flags & SYNACK_TCP_RST))
+        seg->wnd = window_field(t, syn);
+    if (syn) {
+        seg->opts.has_mss = 1;
+        seg->opts.mss = t->adv_mss;
+        /* In a SYN-ACK offer only what the peer offered (RFC 7323 1.3). */
+        int synack = seg->flags & SYNACK_TCP_ACK;
+        if (s->cfg.wscale >= 0 && (!synack || t->ws_ok)) {
+            seg->opts.has_wscale = 1;
+            seg->opts.wscale = t->rcv_wscale;
+        }
+        if (s->cfg.sack && (!synack || t->sack_ok))
+            seg->opts.sack_permitted = 1;
+        if (s->cfg.timestamps && (!synack || t->ts_ok)) {
+            seg->opts.has_ts = 1;
+            seg->opts.tsval = ts_now(s);
+            seg->opts.tsecr = synack ? t->ts_recent : 0;
+        }
+    } else if (t->ts_ok && !(seg->flags & SYNACK_TCP_RST)) {
+        seg->opts.has_ts = 1;
+        seg->opts.tsval = ts_now(s);
+        seg->opts.tsecr = t->ts_recent;
+    }
+    seg->len = len;
+    size_t hl = wire_tcp_hdr_len(seg);
+    uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
+    if (len)
+        ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
+    wire_tcp_emit(tcp, seg);
+    int rexmit = !(seg->flags & SYNACK_TCP_RST) && (len || syn || (seg->flags & SYNACK_TCP_FIN)) &&
+                 seq_lt(seg->seq, t->snd_max);
+    s->stats.tcp_out++;
+    if (rexmit)
+        s->stats.tcp_retransmits++;
+    if (seg->flags & SYNACK_TCP_RST)
+        s->stats.tcp_rst_out++;
+    trace_seg(s, SYNACK_TRACE_SEG_OUT, t, seg, rexmit);
+    ip_output(s, t->raddr, WIRE_PROTO_TCP, hl + len);
+    if (seg->flags & SYNACK_TCP_ACK) {
+        t->ack_now = 0;
+        t->unacked_segs = 0;
+        if (t->t[SYNACK_TIMER_DELACK] != SYNACK_TIME_NEVER)
+            tcb_timer_stop(s, t, SYNACK_TIMER_DELACK);
+    }
+}
+
+/* Advances snd_nxt/snd_max over what was just sent and starts an RTT
+ * measurement on new data (Karn's rule: never on a retransmission). */
+static void sent(synack_stack *s, tcb *t, uint32_t seq, uint32_t span)
+{
+    if (!t->rtt_timing && seq == t->snd_max && span) {
+        t->rtt_timing = 1;
+        t->rtt_seq = seq;
+        t->rtt_start = s->now;
+    }
+    t->snd_nxt = seq + span;
+    if (seq_gt(t->snd_nxt, t->snd_max))
+        t->snd_max = t->snd_nxt;
+}
+
+static void send_syn(synack_stack *s, tcb *t, int with_ack)
+{
+    synack_segment seg;
+    seg_init(&seg, s, t);
+    seg.flags = SYNACK_TCP_SYN | (with_ack ? SYNACK_TCP_ACK : 0);
+    seg.seq = t->iss;
+    emit(s, t, &seg, 0);
+    sent(s, t, t->iss, 1);
+}
+
+/* RFC 9293 3.8.6.2.1 (sender SWS avoidance) with the Nagle algorithm
+ * (RFC 9293 3.7.4 / RFC 896): is it worth sending n of avail bytes now? */
+static int worth_sending(const tcb *t, uint32_t n, uint32_t avail)
+{
+    if (n >= t->mss)
+        return 1;
+    if (n == avail && (t->nodelay || t->snd_nxt == t->snd_una || t->fin_queued))
+        return 1;
+    if (t->max_snd_wnd && n >= t->max_snd_wnd / 2)
+        return 1;
+    return 0;
+}
+
+static int can_send_data(const tcb *t)
+{
+    switch (t->state) {
+    case SYNACK_ESTABLISHED:
+    case SYNACK_CLOSE_WAIT:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_CLOSING:
+    case SYNACK_LAST_ACK:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void tcp_output(synack_stack *s, tcb *t)
+{
+    if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RECEIVED) {
+        if (t->snd_nxt == t->iss) {
+            send_syn(s, t, t->state == SYNACK_SYN_RECEIVED);
+            tcb_rexmt_arm(s, t);
+            return;
+        }
+        if (t->ack_now)
+            tcp_send_ack(s, t);
+        return;
+    }
+    if (!can_send_data(t)) {
+        if (t->ack_now && t->state != SYNACK_CLOSED)
+            tcp_send_ack(s, t);
+        return;
+    }
+    int force = t->force_one;
+    t->force_one = 0;
+    uint32_t data_end = t->snd_buf_seq + t->sndq.len;
+    for (;;) {
+        uint32_t avail = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
+        uint32_t wnd_end = t->snd_una + t->snd_wnd;
+        uint32_t usable = seq_lt(t->snd_nxt, wnd_end) ? wnd_end - t->snd_nxt : 0;
+        if (force && usable == 0 && avail)
+            usable = 1;     /* zero-window probe byte (RFC 9293 3.8.6.1) */
+        force = 0;
+        uint32_t n = avail < usable ? avail : usable;
+        if (n > t->mss)
+            n = t->mss;
+        if (n == 0 || !worth_sending(t, n, avail))
+            break;
+        synack_segment seg;
+        seg_init(&seg, s, t);
+        seg.flags = SYNACK_TCP_ACK;
+        seg.seq = t->snd_nxt;
+        uint32_t span = n;
+        if (n == avail) {
+            seg.flags |= SYNACK_TCP_PSH;
+            /* The FIN rides on the last data segment when it is due. */
+            if (t->fin_queued && seg.seq + n == t->fin_seq) {
+                seg.flags |= SYNACK_TCP_FIN;
+                span++;
+                t->fin_sent = 1;
+            }
+        }
+        emit(s, t, &seg, n);
+        sent(s, t, seg.seq, span);
+        if (seg.flags & SYNACK_TCP_FIN)
+            break;
+    }
+    if (t->fin_queued && t->snd_nxt == t->fin_seq) {
+        /* RFC 9293 3.10.4: the FIN follows all queued data. */
+        synack_segment seg;
+        seg_init(&seg, s, t);
+        seg.flags = SYNACK_TCP_FIN | SYNACK_TCP_ACK;
+        seg.seq = t->fin_seq;
+        emit(s, t, &seg, 0);
+        sent(s, t, t->fin_seq, 1);
+        t->fin_sent = 1;
+    }
+    if (t->ack_now)
+        tcp_send_ack(s, t);
+    tcb_rexmt_arm(s, t);
+    /* Persist: data waits, the window is shut and nothing is in flight,
+     * so no ACK will come to reopen it unless we probe. */
+    uint32_t unsent = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
+    if (unsent && t->snd_wnd == 0 && t->snd_una == t->snd_max) {
+        if (t->t[SYNACK_TIMER_PERSIST] == SYNACK_TIME_NEVER)
+            tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + t->rto);
+    } else if (t->t[SYNACK_TIMER_PERSIST] != SYNACK_TIME_NEVER) {
+        t->persist_backoff = 0;
+        tcb_timer_stop(s, t, SYNACK_TIMER_PERSIST);
+    }
+}
+
+void tcp_send_ack(synack_stack *s, tcb *t)
+{
+    synack_segment seg;
+    seg_init(&seg, s, t);
+    seg.flags = SYNACK_TCP_ACK;
+    seg.seq = t->snd_nxt;
+    emit(s, t, &seg, 0);
+}
+
+void tcp_send_rst_for(synack_stack *s, tcb *t)
+{
+    /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>. */
+    synack_segment seg;
+    seg_init(&seg, s, t);
+    seg.flags = SYNACK_TCP_RST;
+    seg.seq = t->snd_nxt;
+    emit(s, t, &seg, 0);
+}
+
+void tcp_send_probe(synack_stack *s, tcb *t, int zero_window)
+{
+    if (zero_window) {
+        t->force_one = 1;
+        tcp_output(s, t);
+        return;
+    }
+    /* RFC 1122 4.2.3.6 keepalive: <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data;
+     * the peer must answer with an ACK. */
+    synack_segment seg;
+    seg_init(&seg, s, t);
+    seg.flags = SYNACK_TCP_ACK;
+    seg.seq = t->snd_una - 1;
+    emit(s, t, &seg, 0);
+}
+
+void tcp_send_rst_reply(synack_stack *s, const synack_segment *in)
+{
+    /* RFC 9293 3.10.7.1: never answer a RST; otherwise
+     *   ACK off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+     *   ACK on:  <SEQ=SEG.ACK><CTL=RST>
+     * where SEG.LEN counts SYN and FIN. */
+    if (in->flags & SYNACK_TCP_RST)
+        return;
+    synack_segment seg;
+    memset(&seg, 0, sizeof(seg));
+    seg.saddr = in->daddr;
+    seg.daddr = in->saddr;
+    seg.sport = in->dport;
+    seg.dport = in->sport;
+    if (in->flags & SYNACK_TCP_ACK) {
+        seg.flags = SYNACK_TCP_RST;
+        seg.seq = in->ack;
+    } else {
+        seg.flags = SYNACK_TCP_RST | SYNACK_TCP_ACK;
+        seg.ack = in->seq + in->len + !!(in->flags & SYNACK_TCP_SYN) +
+                  !!(in->flags & SYNACK_TCP_FIN);
+    }
+    uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
+    size_t hl = wire_tcp_emit(tcp, &seg);
+    s->stats.tcp_out++;
+    s->stats.tcp_rst_out++;
+    trace_seg(s, SYNACK_TRACE_SEG_OUT, NULL, &seg, 0);
+    ip_output(s, seg.daddr, WIRE_PROTO_TCP, hl);
+}

@@ -1,0 +1,192 @@
+/* tcp_timer.c — the connection's timers: retransmission (RFC 6298, with
+ * SYN and SYN-ACK retries), TIME-WAIT (2*MSL), delayed ACK, persist
+ * (zero-window probes), keepalive (RFC 9293 3.8.4), linger and orphaned
+ * FIN-WAIT-2.
+ *
+ * Each TCB keeps one absolute deadline per timer; the stack's heap holds
+ * the TCB at its earliest one, so synack_next_deadline is O(1). */
+#include "stack_impl.h"
+
+#include "base/seq.h"
+
+static void heap_refresh(synack_stack *s, tcb *t)
+{
+    synack_time m = SYNACK_TIME_NEVER;
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+        if (t->t[i] < m)
+            m = t->t[i];
+    if (m == t->hn.key && (m == SYNACK_TIME_NEVER) == (t->hn.idx == HEAP_NONE))
+        return;
+    if (heap_set(&s->timers, &t->hn, m, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx) != 0) {
+        /* The heap could not grow: without a timer this connection would
+         * hang, so fail it now and say why. */
+        for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+            t->t[i] = SYNACK_TIME_NEVER;
+        tcb_close(s, t, SYNACK_ENOMEM, "no memory for timer");
+    }
+}
+
+void tcb_timer_set(synack_stack *s, tcb *t, synack_timer which, synack_time when)
+{
+    t->t[which] = when;
+    heap_refresh(s, t);
+}
+
+void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which)
+{
+    if (t->t[which] == SYNACK_TIME_NEVER)
+        return;
+    t->t[which] = SYNACK_TIME_NEVER;
+    heap_refresh(s, t);
+}
+
+static synack_time clamp_rto(const synack_stack *s, synack_time rto)
+{
+    if (rto < s->cfg.rto_min)
+        return s->cfg.rto_min;
+    if (rto > s->cfg.rto_max)
+        return s->cfg.rto_max;
+    return rto;
+}
+
+void tcb_rtt_sample(synack_stack *s, tcb *t, synack_time r)
+{
+    /* RFC 6298 (2.2) first measurement, (2.3) later ones, alpha 1/8,
+     * beta 1/4, K = 4, clock granularity G = 1 ms. */
+    const synack_time g = SYNACK_MSEC(1);
+    if (!t->rtt_valid) {
+        t->srtt = r;
+        t->rttvar = r / 2;
+        t->rtt_valid = 1;
+    } else {
+        synack_time delta = t->srtt > r ? t->srtt - r : r - t->srtt;
+        t->rttvar = (3 * t->rttvar + delta) / 4;
+        t->srtt = (7 * t->srtt + r) / 8;
+    }
+    synack_time var = 4 * t->rttvar > g ? 4 * t->rttvar : g;
+    t->rto = clamp_rto(s, t->srtt + var);     /* (2.4), (2.5) */
+}
+
+void tcb_rexmt_arm(synack_stack *s, tcb *t)
+{
+    /* RFC 6298 (5.1): start the timer if it is not running when something
+     * that occupies sequence space is outstanding; (5.2) stop it when
+     * everything is acknowledged. */
+    if (t->snd_una == t->snd_max) {
+        tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
+        return;
+    }
+    if (t->t[SYNACK_TIMER_RETRANSMIT] == SYNACK_TIME_NEVER)
+        tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
+}
+
+void tcb_keepalive_reset(synack_stack *s, tcb *t)
+{
+    t->keep_probes = 0;
+    if (!t->keepalive || !tcb_synchronized(t) || t->state == SYNACK_TIME_WAIT) {
+        tcb_timer_stop(s, t, SYNACK_TIMER_KEEPALIVE);
+        return;
+    }
+    tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, t->last_rx + SYNACK_SEC(t->keepidle));
+}
+
+/* Returns 1 if the TCB is gone (closed and released or closed). */
+static int fire_retransmit(synack_stack *s, tcb *t)
+{
+    t->retries++;
+    t->rtt_timing = 0;      /* Karn's rule: no sample from a resend */
+    uint32_t limit = t->state == SYNACK_SYN_SENT ? s->cfg.syn_retries
+                   : t->state == SYNACK_SYN_RECEIVED ? s->cfg.synack_retries
+                   : s->cfg.data_retries;
+    if (t->retries > limit) {
+        s->stats.conns_timeout++;
+        if (t->state == SYNACK_SYN_RECEIVED && t->passive) {
+            /* The third segment never came: the half-open entry is freed
+             * and the listener carries on (the article's server that
+             * waits, then leaves). */
+            tcb_close(s, t, 0, "SYN-ACK retries exhausted");
+        } else {
+            tcb_close(s, t, SYNACK_ETIMEDOUT, "retransmission limit reached");
+        }
+        return 1;
+    }
+    /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
+     * from the oldest unacknowledged sequence number (5.4). */
+    t->rto = clamp_rto(s, t->rto * 2);
+    t->snd_nxt = t->snd_una;
+    tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
+    tcp_output(s, t);
+    return 0;
+}
+
+static void fire_persist(synack_stack *s, tcb *t)
+{
+    /* RFC 9293 3.8.6.1: probe a zero window, backing off like the RTO. */
+    tcp_send_probe(s, t, 1);
+    if (t->persist_backoff < 16)
+        t->persist_backoff++;
+    synack_time d = clamp_rto(s, t->rto << t->persist_backoff);
+    tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + d);
+}
+
+static int fire_keepalive(synack_stack *s, tcb *t)
+{
+    /* RFC 9293 3.8.4 / RFC 1122 4.2.3.6: probe after the idle time; give
+     * up after keepcnt unanswered probes. */
+    if (t->keep_probes >= t->keepcnt) {
+        tcp_send_rst_for(s, t);
+        s->stats.conns_timeout++;
+        tcb_close(s, t, SYNACK_ETIMEDOUT, "keepalive probes unanswered");
+        return 1;
+    }
+    tcp_send_probe(s, t, 0);
+    t->keep_probes++;
+    tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(t->keepintvl));
+    return 0;
+}
+
+void tcb_timers_fire(synack_stack *s, tcb *t)
+{
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++) {
+        if (t->t[i] > s->now)
+            continue;
+        t->t[i] = SYNACK_TIME_NEVER;
+        trace_timer(s, t, (synack_timer)i);
+        int gone = 0;
+        switch ((synack_timer)i) {
+        case SYNACK_TIMER_RETRANSMIT:
+            gone = fire_retransmit(s, t);
+            break;
+        case SYNACK_TIMER_TIME_WAIT:
+            /* RFC 9293 3.10.8: "If the time-wait timeout expires on a
+             * connection, delete the TCB, enter the CLOSED state". */
+            tcb_close(s, t, 0, "2MSL timer expired");
+            gone = 1;
+            break;
+        case SYNACK_TIMER_DELACK:
+            t->ack_now = 1;
+            tcp_output(s, t);
+            break;
+        case SYNACK_TIMER_PERSIST:
+            fire_persist(s, t);
+            break;
+        case SYNACK_TIMER_KEEPALIVE:
+            gone = fire_keepalive(s, t);
+            break;
+        case SYNACK_TIMER_LINGER:
+            tcp_send_rst_for(s, t);
+            tcb_close(s, t, SYNACK_ETIMEDOUT, "linger time expired");
+            gone = 1;
+            break;
+        case SYNACK_TIMER_FIN_WAIT_2:
+            tcb_close(s, t, 0, "FIN-WAIT-2 timeout");
+            gone = 1;
+            break;
+        case SYNACK_TIMER_COUNT:
+            break;
+        }
+        if (gone)
+            return;
+    }
+    heap_refresh(s, t);
+}

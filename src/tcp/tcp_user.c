@@ -1,0 +1,151 @@
+/* tcp_user.c — the user calls of RFC 9293 section 3.10 on one TCB: OPEN
+ * (active), SEND, RECEIVE, CLOSE (as shutdown of the write side and as
+ * close of the handle) and ABORT. Handle bookkeeping is socket.c's. */
+#include "stack_impl.h"
+
+#include "base/seq.h"
+
+int tcp_user_connect(synack_stack *s, tcb *t)
+{
+    /* RFC 9293 3.10.1 OPEN, active: select an ISS, send a SYN segment
+     * <SEQ=ISS><CTL=SYN>, set SND.UNA to ISS, SND.NXT to ISS+1, enter
+     * SYN-SENT. */
+    t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
+    t->snd_una = t->snd_nxt = t->snd_max = t->iss;
+    t->snd_buf_seq = t->iss + 1;
+    t->rcv_wscale = s->cfg.wscale >= 0 ? (uint8_t)s->cfg.wscale : 0;
+    tcb_hash_insert(s, t);
+    s->stats.conns_active++;
+    tcb_set_state(s, t, SYNACK_SYN_SENT, "active open (connect)");
+    tcp_output(s, t);
+    return SYNACK_EINPROGRESS;
+}
+
+long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len)
+{
+    if (t->error)
+        return t->error;
+    switch (t->state) {
+    case SYNACK_SYN_SENT:
+    case SYNACK_SYN_RECEIVED:
+        /* RFC 9293 3.10.2: queue for transmission after ESTABLISHED. */
+    case SYNACK_ESTABLISHED:
+    case SYNACK_CLOSE_WAIT:
+        break;
+    case SYNACK_CLOSED:
+        return SYNACK_ENOTCONN;
+    default:
+        return SYNACK_EPIPE;        /* "error: connection closing" */
+    }
+    if (t->fin_queued)
+        return SYNACK_EPIPE;
+    if (len == 0)
+        return 0;
+    long n = ring_write(&t->sndq, buf, len, s->cfg.alloc, s->cfg.alloc_ctx);
+    if (n < 0)
+        return SYNACK_ENOBUFS;
+    if (n == 0)
+        return SYNACK_EAGAIN;
+    tcp_output(s, t);
+    return n;
+}
+
+long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
+{
+    if (t->rcvq.len == 0) {
+        if (t->error)
+            return t->error;
+        if (t->fin_rcvd || t->state == SYNACK_CLOSED)
+            return 0;       /* end of stream */
+        return SYNACK_EAGAIN;
+    }
+    uint32_t n = len < t->rcvq.len ? (uint32_t)len : t->rcvq.len;
+    ring_peek(&t->rcvq, 0, buf, n);
+    ring_consume(&t->rcvq, n);
+    if (t->rcvq.len == 0 && t->fin_rcvd)
+        ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+    /* Window update: tell the peer about the space just freed once it is
+     * worth it (RFC 9293 3.8.6.2.2; RFC 1122 4.2.3.3), in particular when
+     * the window it knows is smaller than a segment. */
+    if (tcb_synchronized(t) && !t->fin_rcvd) {
+        uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+        uint32_t now_wnd = tcb_rcv_wnd(t);
+        if (now_wnd > offered && (offered < t->adv_mss || now_wnd - offered >= 2u * t->adv_mss)) {
+            t->ack_now = 1;
+            tcp_output(s, t);
+        }
+    }
+    return (long)n;
+}
+
+int tcp_user_shutdown(synack_stack *s, tcb *t)
+{
+    /* RFC 9293 3.10.4 CLOSE, as a half-close: the FIN follows all queued
+     * data; receiving continues. */
+    switch (t->state) {
+    case SYNACK_ESTABLISHED:
+        t->fin_queued = 1;
+        t->fin_seq = t->snd_buf_seq + t->sndq.len;
+        tcb_set_state(s, t, SYNACK_FIN_WAIT_1, "close requested");
+        break;
+    case SYNACK_CLOSE_WAIT:
+        t->fin_queued = 1;
+        t->fin_seq = t->snd_buf_seq + t->sndq.len;
+        tcb_set_state(s, t, SYNACK_LAST_ACK, "close requested after peer's FIN");
+        break;
+    case SYNACK_SYN_SENT:
+    case SYNACK_SYN_RECEIVED:
+    case SYNACK_CLOSED:
+        return SYNACK_ENOTCONN;
+    default:
+        return 0;           /* already shut down */
+    }
+    tcp_output(s, t);
+    return 0;
+}
+
+void tcp_user_abort(synack_stack *s, tcb *t)
+{
+    /* RFC 9293 3.10.5 ABORT: synchronized states (and SYN-RECEIVED) send
+     * <SEQ=SND.NXT><CTL=RST>; SYN-SENT, CLOSING, LAST-ACK and TIME-WAIT
+     * just delete the TCB. */
+    switch (t->state) {
+    case SYNACK_SYN_RECEIVED:
+    case SYNACK_ESTABLISHED:
+    case SYNACK_FIN_WAIT_1:
+    case SYNACK_FIN_WAIT_2:
+    case SYNACK_CLOSE_WAIT:
+        tcp_send_rst_for(s, t);
+        break;
+    default:
+        break;
+    }
+    if (t->state != SYNACK_CLOSED)
+        tcb_close(s, t, 0, "aborted by the application");
+}
+
+void tcp_user_close(synack_stack *s, tcb *t)
+{
+    t->rd_closed = 1;
+    if (t->state == SYNACK_CLOSED)
+        return;
+    if (t->rcvq.len > 0 || t->linger == 0 || t->state == SYNACK_SYN_RECEIVED) {
+        /* Unread data would be lost silently: RFC 1122 4.2.2.13 says send
+         * a RST. SO_LINGER 0 asks for the same. A close in SYN-RECEIVED
+         * (simultaneous open) also aborts: there is nothing to flush. */
+        tcp_user_abort(s, t);
+        return;
+    }
+    if (t->state == SYNACK_SYN_SENT) {
+        /* "Delete the TCB and return 'error: closing' responses". */
+        tcb_close(s, t, 0, "closed in SYN-SENT");
+        return;
+    }
+    tcp_user_shutdown(s, t);
+    if (t->state == SYNACK_CLOSED)
+        return;
+    if (t->state == SYNACK_FIN_WAIT_2)
+        tcb_timer_set(s, t, SYNACK_TIMER_FIN_WAIT_2, s->now + s->cfg.fin_wait_2_timeout);
+    if (t->linger > 0 && t->state != SYNACK_TIME_WAIT)
+        tcb_timer_set(s, t, SYNACK_TIMER_LINGER, s->now + SYNACK_SEC(t->linger));
+}
