@@ -35,9 +35,10 @@ void check_fail(const char *file, int line, const char *fmt, ...)
 
 int check_main(int argc, char **argv)
 {
-    int passed = 0, failed = 0;
+    static int passed, failed;   /* static: they survive longjmp */
     const char *only = argc > 1 ? argv[1] : NULL;
-    for (int i = 0; i < ncases; i++) {
+    static int i;               /* static: survives longjmp */
+    for (i = 0; i < ncases; i++) {
         if (only && strcmp(only, cases[i].name) != 0)
             continue;
         if (setjmp(case_jmp) == 0) {

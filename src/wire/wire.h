@@ -75,8 +75,8 @@ int wire_tcp_opts_parse(const uint8_t *opts, size_t len, synack_tcp_opts *out);
 /* Bytes the options in o take on the wire, padded to a multiple of 4.
  * Layout (fixed, so tests can predict it): MSS; then SACK-permitted+TS as
  * one 12-byte block, or NOP NOP TS, or NOP NOP SACK-permitted; then NOP WS;
- * then NOP NOP SACK blocks. At most WIRE_TCP_MAX_OPTS (the caller trims
- * SACK blocks to fit). */
+ * then NOP NOP SACK blocks. At most WIRE_TCP_MAX_OPTS: SACK blocks that do
+ * not fit are dropped from the end. */
 size_t wire_tcp_opts_len(const synack_tcp_opts *o);
 
 /* Validates and decodes a TCP segment carried in an IPv4 datagram from
