@@ -205,6 +205,19 @@ typedef void (*synack_observer_fn)(void *ctx, const synack_trace_event *ev);
 /* -------------------------------------------------------------- config */
 
 typedef void (*synack_tx_fn)(void *ctx, const uint8_t *pkt, size_t len);
+
+/* What a driver with offloads needs to know about an outgoing datagram
+ * (see synack_config.tx_offload). */
+typedef struct synack_tx_info {
+    uint16_t gso_size;      /* > 0: a TCP super-segment the device must cut
+                               into segments of gso_size payload bytes */
+    uint8_t  csum_partial;  /* the TCP checksum field holds only the folded
+                               pseudo-header sum; the device completes it */
+    uint16_t csum_start;    /* offset of the TCP header in pkt */
+    uint16_t csum_offset;   /* offset of the checksum field from csum_start */
+} synack_tx_info;
+typedef void (*synack_tx_offload_fn)(void *ctx, const uint8_t *pkt, size_t len,
+                                     const synack_tx_info *info);
 typedef uint64_t (*synack_random_fn)(void *ctx);
 typedef void *(*synack_alloc_fn)(void *ctx, size_t size);
 typedef void (*synack_free_fn)(void *ctx, void *ptr);
@@ -243,8 +256,18 @@ typedef struct synack_config {
     void *random_ctx;
     uint64_t seed;
 
-    synack_tx_fn tx;                /* required: called for each datagram */
+    synack_tx_fn tx;                /* called for each datagram (required
+                                       unless tx_offload is set) */
     void *tx_ctx;
+
+    /* Offloads, for drivers whose device segments and checksums (Linux
+     * TUN with IFF_VNET_HDR, for one). When tx_offload is set it is called
+     * instead of tx, with tx_ctx. tso_max > 0 lets a data segment carry up
+     * to tso_max payload bytes (cut to a multiple of the MSS; at most
+     * 65535 - 80); csum_offload leaves the TCP checksum to the device. */
+    synack_tx_offload_fn tx_offload;
+    uint32_t tso_max;
+    uint8_t  csum_offload;
     synack_observer_fn observer;    /* optional trace events */
     void *observer_ctx;
     synack_alloc_fn alloc;          /* optional; default malloc/free */
@@ -271,6 +294,15 @@ void synack_stack_free(synack_stack *s);
  * was processed, or 1 if it was dropped (counted in synack_stats and
  * reported to the observer). */
 int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now);
+
+/* Flags for synack_input_flags. */
+#define SYNACK_IN_CSUM_VALID 0x1u   /* the device or kernel verified the TCP
+                                       checksum (or it is a local partial
+                                       one): skip the check */
+
+/* synack_input with flags (SYNACK_IN_*); synack_input is flags = 0. */
+int synack_input_flags(synack_stack *s, const void *pkt, size_t len, synack_time now,
+                       unsigned flags);
 
 /* Moves the stack's clock to now and fires every timer due by then. */
 void synack_advance(synack_stack *s, synack_time now);

@@ -52,7 +52,7 @@ uint64_t stack_random(synack_stack *s)
 
 static int config_valid(const synack_config *c)
 {
-    return c->tx && c->addr != 0 && c->mtu >= 68 && c->max_sockets > 0 &&
+    return (c->tx || c->tx_offload) && c->addr != 0 && c->tso_max <= 65535u - 80u && c->mtu >= 68 && c->max_sockets > 0 &&
            c->max_sockets <= (1u << 24) && c->max_conns > 0 &&
            c->sndbuf >= 1 && c->rcvbuf >= 1 && c->sndbuf <= (1u << 30) &&
            c->rcvbuf <= (1u << 30) && c->rto_min > 0 && c->rto_min <= c->rto_max &&
@@ -84,7 +84,11 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
     s->table = stack_calloc(s, buckets * sizeof(*s->table));
     s->socks = stack_calloc(s, cfg->max_sockets * sizeof(*s->socks));
     s->readyq = stack_alloc(s, cfg->max_sockets * sizeof(*s->readyq));
-    s->txbuf = stack_alloc(s, cfg->mtu);
+    /* One datagram: an MTU, or a TSO super-segment with full headers. */
+    s->tx_cap = cfg->mtu;
+    if (cfg->tso_max && cfg->tso_max + 80u > s->tx_cap)
+        s->tx_cap = cfg->tso_max + 80u;
+    s->txbuf = stack_alloc(s, s->tx_cap);
     if (!s->table || !s->socks || !s->readyq || !s->txbuf) {
         synack_stack_free(s);
         return SYNACK_ENOMEM;

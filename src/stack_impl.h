@@ -63,6 +63,7 @@ struct synack_stack {
     uint32_t ready_head, ready_len;
 
     uint8_t *txbuf;             /* one datagram being built */
+    uint32_t tx_cap;            /* its size: MTU, or TSO maximum + headers */
 
     /* RFC 5961 section 7: challenge ACKs per second, stack-wide. */
     synack_time chack_epoch;
@@ -100,7 +101,9 @@ void sock_apply_options(synack_stack *s, const sock *so, tcb *t);
 sock *sock_find_listener(synack_stack *s, uint16_t port, int *handle);
 
 /* IPv4 output: wraps the payload sitting at s->txbuf + WIRE_IPV4_HDR_LEN
- * in a header and hands the datagram to cfg.tx. */
-void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len);
+ * in a header and hands the datagram to cfg.tx (or cfg.tx_offload with
+ * info, whose csum_start the IP layer fills in; info may be NULL). */
+void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len,
+               synack_tx_info *info);
 
 #endif

@@ -12,11 +12,20 @@
 
 #define IP_TTL 64
 
-void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len)
+void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len,
+               synack_tx_info *info)
 {
     size_t n = wire_ipv4_emit(s->txbuf, s->cfg.addr, dst, proto, IP_TTL, s->ip_id++,
                               payload_len);
     s->stats.ip_out++;
+    if (s->cfg.tx_offload) {
+        synack_tx_info none = { 0, 0, 0, 0 };
+        if (!info)
+            info = &none;
+        info->csum_start = (uint16_t)n;
+        s->cfg.tx_offload(s->cfg.tx_ctx, s->txbuf, n + payload_len, info);
+        return;
+    }
     s->cfg.tx(s->cfg.tx_ctx, s->txbuf, n + payload_len);
 }
 
@@ -42,16 +51,22 @@ static void icmp_input(synack_stack *s, const wire_ipv4 *ip)
     }
     if (m.type != WIRE_ICMP_ECHO_REQUEST || m.code != 0)
         return;     /* errors for TCP are handled with the data path */
-    size_t room = s->cfg.mtu - WIRE_IPV4_HDR_LEN - WIRE_ICMP_HDR_LEN;
+    size_t room = s->cfg.mtu - WIRE_IPV4_HDR_LEN - WIRE_ICMP_HDR_LEN;  /* mtu >= 68 */
     if (m.body_len > room)
         return;
     uint8_t *out = s->txbuf + WIRE_IPV4_HDR_LEN;
     memcpy(out + WIRE_ICMP_HDR_LEN, m.body, m.body_len);
     wire_icmp_emit(out, WIRE_ICMP_ECHO_REPLY, 0, m.rest, m.body_len);
-    ip_output(s, ip->src, WIRE_PROTO_ICMP, WIRE_ICMP_HDR_LEN + m.body_len);
+    ip_output(s, ip->src, WIRE_PROTO_ICMP, WIRE_ICMP_HDR_LEN + m.body_len, NULL);
 }
 
 int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now)
+{
+    return synack_input_flags(s, pkt, len, now, 0);
+}
+
+int synack_input_flags(synack_stack *s, const void *pkt, size_t len, synack_time now,
+                       unsigned flags)
 {
     if (now > s->now)
         s->now = now;
@@ -78,8 +93,8 @@ int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now)
     case WIRE_PROTO_TCP: {
         synack_segment seg;
         const uint8_t *payload;
-        if (wire_tcp_parse(ip.payload, ip.payload_len, ip.src, ip.dst, &seg, &payload,
-                           &why) != 0) {
+        if (wire_tcp_decode(ip.payload, ip.payload_len, ip.src, ip.dst, &seg, &payload,
+                            &why, !(flags & SYNACK_IN_CSUM_VALID)) != 0) {
             drop_raw(s, why);
             return 1;
         }

@@ -72,7 +72,15 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
     if (len)
         ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
-    wire_tcp_emit(tcp, seg);
+    synack_tx_info info = { 0, 0, 0, 16 };
+    if (len > t->mss)
+        info.gso_size = t->mss;     /* a TSO super-segment */
+    if (s->cfg.csum_offload) {
+        wire_tcp_emit_partial(tcp, seg);
+        info.csum_partial = 1;
+    } else {
+        wire_tcp_emit(tcp, seg);
+    }
     int rexmit = !(seg->flags & SYNACK_TCP_RST) && (len || syn || (seg->flags & SYNACK_TCP_FIN)) &&
                  seq_lt(seg->seq, t->snd_max);
     s->stats.tcp_out++;
@@ -81,7 +89,7 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     if (seg->flags & SYNACK_TCP_RST)
         s->stats.tcp_rst_out++;
     trace_seg(s, SYNACK_TRACE_SEG_OUT, t, seg, rexmit);
-    ip_output(s, t->raddr, WIRE_PROTO_TCP, hl + len);
+    ip_output(s, t->raddr, WIRE_PROTO_TCP, hl + len, &info);
     if (seg->flags & SYNACK_TCP_ACK) {
         t->ack_now = 0;
         t->unacked_segs = 0;
@@ -158,6 +166,11 @@ void tcp_output(synack_stack *s, tcb *t)
             tcp_send_ack(s, t);
         return;
     }
+    /* Largest payload per datagram: the MSS, or with TSO as many whole
+     * MSS-sized segments as fit in tso_max. */
+    uint32_t seg_max = t->mss;
+    if (s->cfg.tso_max > t->mss)
+        seg_max = s->cfg.tso_max / t->mss * t->mss;
     int force = t->force_one;
     t->force_one = 0;
     uint32_t data_end = t->snd_buf_seq + t->sndq.len;
@@ -169,8 +182,8 @@ void tcp_output(synack_stack *s, tcb *t)
             usable = 1;     /* zero-window probe byte (RFC 9293 3.8.6.1) */
         force = 0;
         uint32_t n = avail < usable ? avail : usable;
-        if (n > t->mss)
-            n = t->mss;
+        if (n > seg_max)
+            n = seg_max;
         if (n == 0 || !worth_sending(t, n, avail))
             break;
         synack_segment seg;
@@ -279,5 +292,5 @@ void tcp_send_rst_reply(synack_stack *s, const synack_segment *in)
     s->stats.tcp_out++;
     s->stats.tcp_rst_out++;
     trace_seg(s, SYNACK_TRACE_SEG_OUT, NULL, &seg, 0);
-    ip_output(s, seg.daddr, WIRE_PROTO_TCP, hl);
+    ip_output(s, seg.daddr, WIRE_PROTO_TCP, hl, NULL);
 }

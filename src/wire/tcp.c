@@ -21,6 +21,13 @@ static int fail(synack_drop *why, synack_drop reason)
 int wire_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                    synack_segment *out, const uint8_t **payload, synack_drop *why)
 {
+    return wire_tcp_decode(seg, len, src, dst, out, payload, why, 1);
+}
+
+int wire_tcp_decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                    synack_segment *out, const uint8_t **payload, synack_drop *why,
+                    int verify_csum)
+{
     memset(out, 0, sizeof *out);
     if (payload)
         *payload = NULL;
@@ -43,9 +50,11 @@ int wire_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     out->urg = wire_get16(seg + 18);
     out->len = (uint32_t)(len - hl);
 
-    uint32_t sum = wire_csum_pseudo(src, dst, WIRE_PROTO_TCP, (uint32_t)len);
-    if (wire_csum_fold(wire_csum_add(sum, seg, len)) != 0)
-        return fail(why, SYNACK_DROP_TCP_CHECKSUM);
+    if (verify_csum) {
+        uint32_t sum = wire_csum_pseudo(src, dst, WIRE_PROTO_TCP, (uint32_t)len);
+        if (wire_csum_fold(wire_csum_add(sum, seg, len)) != 0)
+            return fail(why, SYNACK_DROP_TCP_CHECKSUM);
+    }
     if (wire_tcp_opts_parse(seg + WIRE_TCP_HDR_LEN, hl - WIRE_TCP_HDR_LEN, &out->opts) != 0)
         return fail(why, SYNACK_DROP_TCP_OPTION);
     if (payload)
@@ -58,7 +67,7 @@ size_t wire_tcp_hdr_len(const synack_segment *seg)
     return WIRE_TCP_HDR_LEN + wire_tcp_opts_len(&seg->opts);
 }
 
-size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg)
+static size_t emit_header(uint8_t *buf, const synack_segment *seg)
 {
     size_t hl = WIRE_TCP_HDR_LEN + wire_tcp_opts_emit(buf + WIRE_TCP_HDR_LEN, &seg->opts);
     wire_put16(buf, seg->sport);
@@ -70,11 +79,25 @@ size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg)
     wire_put16(buf + 14, seg->wnd);
     wire_put16(buf + 16, 0);
     wire_put16(buf + 18, seg->urg);
+    return hl;
+}
 
+size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg)
+{
+    size_t hl = emit_header(buf, seg);
     /* RFC 9293 3.1: the checksum covers the pseudo-header, the header
      * and the payload the caller placed right after the header. */
     size_t total = hl + seg->len;
     uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP, (uint32_t)total);
     wire_put16(buf + 16, wire_csum_fold(wire_csum_add(sum, buf, total)));
+    return hl;
+}
+
+size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg)
+{
+    size_t hl = emit_header(buf, seg);
+    uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP,
+                                    (uint32_t)(hl + seg->len));
+    wire_put16(buf + 16, (uint16_t)~wire_csum_fold(sum));
     return hl;
 }

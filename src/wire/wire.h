@@ -87,6 +87,12 @@ size_t wire_tcp_opts_len(const synack_tcp_opts *o);
 int wire_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                    synack_segment *out, const uint8_t **payload, synack_drop *why);
 
+/* wire_tcp_parse, but with verify_csum = 0 the checksum is not checked
+ * (the device already did; see SYNACK_IN_CSUM_VALID). */
+int wire_tcp_decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                    synack_segment *out, const uint8_t **payload, synack_drop *why,
+                    int verify_csum);
+
 /* Header length (20 + options) that wire_tcp_emit will write for seg. */
 size_t wire_tcp_hdr_len(const synack_segment *seg);
 
@@ -95,6 +101,11 @@ size_t wire_tcp_hdr_len(const synack_segment *seg);
  * right after the header, and the pseudo-header (seg->saddr/daddr).
  * Returns the header length. */
 size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg);
+
+/* wire_tcp_emit, but the checksum field gets only the folded pseudo-header
+ * sum (not complemented), for a device that completes it (checksum
+ * offload, Linux CHECKSUM_PARTIAL). The payload is not read. */
+size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg);
 
 /* ---------------------------------------------------------------- ICMP */
 
