@@ -14,7 +14,8 @@
  *            (modulo 2^32). SYN and FIN do not count in LEN, as in
  *            packetdrill: a SYN is "S 1000:1000(0)".
  *   ack N    required exactly when the ACK flag is given, refused without.
- *   win N    the raw 16-bit window field.
+ *   win N    the raw 16-bit window field (the harness injects 65535 when
+ *            a segment gives none).
  *   urg N    the urgent pointer.
  *   OPTIONS  comma-separated: mss N | sackOK | TS val N ecr N | wscale N |
  *            sack L:R [L:R ...] (1..4 blocks) | nop | eol.

@@ -2,6 +2,7 @@
  * the engine: spec text -> synack_segment fields, parse errors, matching
  * rules, and the tcpdump-style and spec formatters. */
 #include "check.h"
+#include "support/h_packet.h"
 #include "support/h_spec.h"
 
 #define ADDR(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -296,6 +297,36 @@ TEST(payload_pattern)
     h_pattern_fill(24, b, sizeof b);
     CHECK_MEM(b, "yzabcdefghijklmnopqrstuvwxyzab", 30);
     CHECK_EQ(h_pattern_byte(4294967295u), 'a' + 4294967295u % 26);
+}
+
+TEST(datagram_build_and_strict_parse)
+{
+    uint8_t buf[2048];
+    synack_segment seg = synack_seg();
+    seg.len = 26;
+    size_t n = h_build_datagram(buf, sizeof buf, &seg, NULL);
+    CHECK_EQ(n, 20 + 24 + 26);
+    synack_segment got;
+    const uint8_t *payload;
+    char why[200] = "";
+    CHECK_EQ(h_parse_datagram(buf, n, &got, &payload, why, sizeof why), 0);
+    CHECK_MEM(&got, &seg, sizeof got);
+    CHECK(payload == buf + 44);
+    CHECK_MEM(payload, "ijklmnopqrstuvwxyzabcdefgh", 26);   /* 5000 % 26 = 8: 'i' */
+    CHECK_EQ(h_build_datagram(buf, n - 1, &seg, NULL), 0);  /* too small */
+
+    buf[n - 1] ^= 0x40;                                      /* payload bit */
+    CHECK_EQ(h_parse_datagram(buf, n, &got, &payload, why, sizeof why), -1);
+    CHECK_STR(why, "invalid TCP segment (tcp-checksum)");
+    buf[n - 1] ^= 0x40;
+    buf[10] ^= 0x01;                                         /* IP checksum */
+    CHECK_EQ(h_parse_datagram(buf, n, &got, &payload, why, sizeof why), -1);
+    CHECK_STR(why, "invalid IPv4 datagram (ip-checksum), 70 bytes");
+    buf[10] ^= 0x01;
+    CHECK_EQ(h_parse_datagram(buf, n + 1, &got, &payload, why, sizeof why), -1);
+    CHECK_STR(why, "IPv4 total length 70 but 71 bytes sent");
+    CHECK_EQ(h_parse_datagram(buf, 19, &got, &payload, why, sizeof why), -1);
+    CHECK_STR(why, "invalid IPv4 datagram (ip-truncated), 19 bytes");
 }
 
 TEST_MAIN()
