@@ -1,0 +1,64 @@
+/* b2b_link.c — the in-memory FIFO link between two stacks (b2b_link.h). */
+#include "b2b_link.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int b2b_link_init(b2b_link *l, uint32_t cap)
+{
+    memset(l, 0, sizeof(*l));
+    l->slots = malloc((size_t)cap * sizeof(*l->slots));
+    l->cap = cap;
+    return l->slots ? 0 : -1;
+}
+
+void b2b_link_free(b2b_link *l)
+{
+    free(l->slots);
+    l->slots = NULL;
+}
+
+/* Payload bytes of an IPv4/TCP datagram, from its header fields (the
+ * stack built it, so it is well formed). */
+static uint32_t tcp_payload_len(const uint8_t *pkt, size_t len)
+{
+    if (len < 40 || pkt[9] != 6)
+        return 0;
+    size_t ihl = (size_t)(pkt[0] & 15u) * 4u;
+    size_t doff = (size_t)(pkt[ihl + 12] >> 4) * 4u;
+    return len > ihl + doff ? (uint32_t)(len - ihl - doff) : 0;
+}
+
+void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len)
+{
+    b2b_port *p = ctx;
+    b2b_link *l = p->link;
+    if (l->loss_every && tcp_payload_len(pkt, len) > 0 &&
+        ++l->data_segs % l->loss_every == 0) {
+        l->lost++;
+        return;
+    }
+    if (l->tail - l->head >= l->cap || len > B2B_SLOT_BYTES) {
+        l->overflow++;
+        return;
+    }
+    b2b_slot *s = &l->slots[l->tail % l->cap];
+    s->len = (uint32_t)len;
+    s->dst = p->dst;
+    memcpy(s->bytes, pkt, len);
+    l->tail++;
+}
+
+uint64_t b2b_link_pump(b2b_link *l, synack_time now)
+{
+    uint64_t n = 0;
+    while (l->head != l->tail) {
+        b2b_slot *s = &l->slots[l->head % l->cap];
+        synack_input(l->stacks[s->dst], s->bytes, s->len, now);
+        l->head++;
+        n++;
+    }
+    l->head = l->tail = 0;
+    l->delivered += n;
+    return n;
+}

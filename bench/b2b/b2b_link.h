@@ -1,0 +1,52 @@
+/* b2b_link.h — the in-memory link between two synack stacks: one FIFO of
+ * packet buffers (copies of what a stack's tx callback handed over), in
+ * sending order, with the destination stack of each. No faults except an
+ * optional deterministic loss of every k-th data-carrying TCP segment.
+ *
+ * A slot stays owned by the FIFO while its packet is being processed, so
+ * the packets that processing emits can never overwrite it. When the FIFO
+ * runs empty it restarts at slot 0: a bulk transfer reuses a few hot
+ * slots instead of walking the whole array through the cache. */
+#ifndef B2B_LINK_H
+#define B2B_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "synack.h"
+
+#define B2B_SLOT_BYTES 1536u        /* an MTU-1500 datagram, rounded up */
+
+typedef struct b2b_slot {
+    uint32_t len;
+    uint32_t dst;                   /* index into b2b_link.stacks */
+    uint8_t  bytes[B2B_SLOT_BYTES];
+} b2b_slot;
+
+typedef struct b2b_link {
+    b2b_slot *slots;
+    uint32_t cap, head, tail;       /* tail - head slots are queued */
+    synack_stack *stacks[2];
+    uint32_t loss_every;            /* 0: none; k: drop every k-th data segment */
+    uint64_t data_segs;             /* data-carrying segments offered */
+    uint64_t lost;                  /* dropped by loss_every */
+    uint64_t overflow;              /* dropped because the FIFO was full */
+    uint64_t delivered;
+} b2b_link;
+
+/* The tx callback context of one stack: which link, and where its packets go. */
+typedef struct b2b_port {
+    b2b_link *link;
+    uint32_t dst;
+} b2b_port;
+
+int  b2b_link_init(b2b_link *l, uint32_t cap);
+void b2b_link_free(b2b_link *l);
+/* synack_tx_fn: ctx is a b2b_port. */
+void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len);
+/* Delivers queued packets (and those they cause) until the FIFO is
+ * empty, at clock time now. Returns how many were delivered. */
+uint64_t b2b_link_pump(b2b_link *l, synack_time now);
+static inline int b2b_link_empty(const b2b_link *l) { return l->head == l->tail; }
+
+#endif

@@ -1,0 +1,47 @@
+/* b2b_main.c — bench-b2b: two synack stacks back to back in one process,
+ * one core, MTU 1500. Prints "synack.*" result lines (bench/report makes
+ * the table).
+ *
+ *   --bulk-ms=MS      timed bulk phase (default 2000)
+ *   --loss-ms=MS      timed phase of the 1%-loss variant (default 1000; 0 skips)
+ *   --conns=N         sequential handshake+close connections (default 100000)
+ *   --mem-conns=N     connections for the memory figures (default 100000)
+ *   --only=WHAT       bulk | loss | conn | mem (default: all) */
+#include <stdio.h>
+#include <string.h>
+
+#include "b2b.h"
+#include "bench_util.h"
+
+static const char *only_arg(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "--only=", 7) == 0)
+            return argv[i] + 7;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    const char *only = only_arg(argc, argv);
+    uint64_t bulk_ms = bench_arg_u64(argc, argv, "bulk-ms", 2000);
+    uint64_t loss_ms = bench_arg_u64(argc, argv, "loss-ms", 1000);
+    uint64_t conns = bench_arg_u64(argc, argv, "conns", 100000);
+    uint64_t mem_conns = bench_arg_u64(argc, argv, "mem-conns", 100000);
+    if (conns == 0 || mem_conns == 0 || conns > 10000000 || mem_conns > 10000000)
+        bench_die("--conns and --mem-conns must be in 1..10000000");
+
+    if (!only || strcmp(only, "bulk") == 0) {
+        b2b_bulk_opts o = { bulk_ms * 1000000u, 0, "synack.bulk" };
+        b2b_bulk(&o);
+    }
+    if ((!only || strcmp(only, "loss") == 0) && loss_ms) {
+        b2b_bulk_opts o = { loss_ms * 1000000u, 100, "synack.bulk_loss" };
+        b2b_bulk(&o);
+    }
+    if (!only || strcmp(only, "conn") == 0)
+        b2b_conn(conns);
+    if (!only || strcmp(only, "mem") == 0)
+        b2b_mem(mem_conns);
+    return 0;
+}
