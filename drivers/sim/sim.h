@@ -234,9 +234,11 @@ int sim_run_until_idle(sim_net *n, synack_time limit);
 /* ------------------------------------------------------ stack adapter */
 
 /* Joins a synack stack to the network: sets cfg->tx/tx_ctx to the sim's
- * (cfg->observer is kept), creates the stack with synack_stack_new at the
- * current virtual time and registers a node for cfg->addr. The network
- * owns the stack: sim_free frees it. Returns the node id (>= 0) and sets
+ * and turns offloads off (tx_offload NULL, tso_max 0, csum_offload 0: the
+ * link carries whole checksummed datagrams), keeps cfg->observer, creates
+ * the stack with synack_stack_new, brings its clock to the current
+ * virtual time and registers a node for cfg->addr. The network owns the
+ * stack: sim_free frees it. Returns the node id (>= 0) and sets
  * *out, or SYNACK_EINVAL / SYNACK_ENOMEM / synack_stack_new's error. */
 int sim_add_stack(sim_net *n, synack_config *cfg, synack_stack **out);
 

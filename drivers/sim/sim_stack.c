@@ -64,6 +64,11 @@ int sim_add_stack(sim_net *n, synack_config *cfg, synack_stack **out)
     sn->node = sim_node_count(n);
     cfg->tx = stack_tx;
     cfg->tx_ctx = sn;
+    /* The simulated link carries whole, checksummed datagrams: corruption
+     * must be caught by the receiver's checksum check. */
+    cfg->tx_offload = NULL;
+    cfg->tso_max = 0;
+    cfg->csum_offload = 0;
     int rc = synack_stack_new(cfg, &sn->stack);
     if (rc < 0) {
         free(sn);
