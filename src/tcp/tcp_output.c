@@ -332,20 +332,26 @@ void tcp_output(synack_stack *s, tcb *t)
 
 void tcp_send_ack(synack_stack *s, tcb *t)
 {
+    /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, except that after a timeout
+     * has pulled SND.NXT back, SND.MAX is used (as BSD does): the peer may
+     * already hold everything up to SND.MAX, and an ACK below its RCV.NXT
+     * would be unacceptable and ignored, leaving both ends waiting. */
     synack_segment seg;
     seg_init(&seg, s, t);
     seg.flags = SYNACK_TCP_ACK;
-    seg.seq = t->snd_nxt;
+    seg.seq = t->snd_max;
     emit(s, t, &seg, 0);
 }
 
 void tcp_send_rst_for(synack_stack *s, tcb *t)
 {
-    /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>. */
+    /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (SND.MAX after a
+     * timeout rolled SND.NXT back, for the reason given at tcp_send_ack:
+     * the peer must find it exactly at its RCV.NXT, RFC 5961 3.2). */
     synack_segment seg;
     seg_init(&seg, s, t);
     seg.flags = SYNACK_TCP_RST;
-    seg.seq = t->snd_nxt;
+    seg.seq = t->snd_max;
     emit(s, t, &seg, 0);
 }
 
