@@ -133,6 +133,7 @@ typedef enum synack_drop {
     SYNACK_DROP_TCP_TIME_WAIT,      /* old segment absorbed by TIME-WAIT */
     SYNACK_DROP_TCP_OUT_OF_ORDER,   /* data beyond RCV.NXT not queued (ACK sent) */
     SYNACK_DROP_TCP_CHALLENGE_LIMIT,/* challenge ACK suppressed by rate limit */
+    SYNACK_DROP_TCP_PAWS,           /* old timestamp (RFC 7323 PAWS), ACK sent */
     SYNACK_DROP_COUNT
 } synack_drop;
 
@@ -247,6 +248,8 @@ typedef struct synack_config {
     int8_t  wscale;                 /* shift to offer 0..14, -1 = never */
     uint8_t timestamps;             /* offer timestamps */
     uint8_t sack;                   /* offer SACK-permitted */
+    uint8_t cc;                     /* default congestion control,
+                                       SYNACK_CC_CUBIC unless set */
 
     /* Randomness. If random is NULL the stack uses a deterministic
      * generator seeded with .seed (what the simulator and tests want).
@@ -421,8 +424,15 @@ typedef enum synack_option {
     SYNACK_TCP_MAXSEG,          /* MSS cap, before connect/listen */
     SYNACK_TCP_KEEPIDLE,        /* seconds idle before first probe (7200) */
     SYNACK_TCP_KEEPINTVL,       /* seconds between probes (75) */
-    SYNACK_TCP_KEEPCNT          /* unanswered probes before ETIMEDOUT (9) */
+    SYNACK_TCP_KEEPCNT,         /* unanswered probes before ETIMEDOUT (9) */
+    SYNACK_TCP_CONGESTION,      /* SYNACK_CC_NEWRENO or SYNACK_CC_CUBIC */
+    SYNACK_TCP_QUICKACK         /* bool: acknowledge every segment at once
+                                   (no delayed ACK) */
 } synack_option;
+
+/* Congestion control modules (SYNACK_TCP_CONGESTION, cfg.cc). */
+#define SYNACK_CC_NEWRENO 0     /* RFC 5681 + RFC 6582 */
+#define SYNACK_CC_CUBIC   1     /* RFC 9438 */
 
 /* Errors: EBADF, ENOPROTOOPT (unknown option), EINVAL (value out of range
  * or too late, e.g. TCP_MAXSEG after connect). */

@@ -50,7 +50,7 @@ static const char *const drop_names[SYNACK_DROP_COUNT] = {
     "tcp-no-socket", "tcp-out-of-window", "tcp-bad-ack", "tcp-rst-invalid",
     "tcp-rst-challenged", "tcp-syn-challenged", "tcp-backlog-full", "tcp-no-memory",
     "tcp-no-ack", "tcp-rcvbuf-full", "tcp-after-close", "tcp-time-wait",
-    "tcp-out-of-order", "tcp-challenge-limit",
+    "tcp-out-of-order", "tcp-challenge-limit", "tcp-paws",
 };
 
 const char *synack_drop_name(int r)

@@ -97,6 +97,7 @@ int synack_socket(synack_stack *s)
     so->keepidle = 7200;        /* RFC 1122 4.2.3.6: at least two hours */
     so->keepintvl = 75;
     so->keepcnt = 9;
+    so->cc = s->cfg.cc;
     so->next_free = -1;
     return h;
 }
@@ -112,6 +113,8 @@ void sock_apply_options(synack_stack *s, const sock *so, tcb *t)
     t->keepcnt = so->keepcnt;
     t->linger = so->linger;
     t->mss_cap = so->mss_cap;
+    t->quickack = so->quickack;
+    t->cc_algo = so->cc;
     /* RFC 9293 3.7.1 / RFC 6691: MSS = MTU - 20 (IP) - 20 (TCP). */
     uint32_t mss = s->cfg.mtu - 40u;
     if (so->mss_cap && so->mss_cap < mss)
@@ -266,6 +269,8 @@ int synack_accept(synack_stack *s, int h, synack_endpoint *peer)
     so->keepalive = t->keepalive;
     so->linger = t->linger;
     so->mss_cap = t->mss_cap;
+    so->quickack = t->quickack;
+    so->cc = t->cc_algo;
     t->handle = nh;
     if (peer) {
         peer->addr = t->raddr;
@@ -555,6 +560,22 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
                 tcb_keepalive_reset(s, t);
         }
         return 0;
+    case SYNACK_TCP_QUICKACK:
+        so->quickack = v != 0;
+        if (t)
+            t->quickack = so->quickack;
+        return 0;
+    case SYNACK_TCP_CONGESTION:
+        if (v != SYNACK_CC_NEWRENO && v != SYNACK_CC_CUBIC)
+            return SYNACK_EINVAL;
+        so->cc = (uint8_t)v;
+        if (t) {
+            /* Switching modules mid-connection keeps cwnd and ssthresh;
+             * the new module starts a fresh epoch. */
+            t->cc_algo = so->cc;
+            t->cc.epoch = SYNACK_TIME_NEVER;
+        }
+        return 0;
     default:
         return SYNACK_ENOPROTOOPT;
     }
@@ -580,6 +601,8 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *v)
     case SYNACK_TCP_KEEPIDLE:  *v = (int)so->keepidle; return 0;
     case SYNACK_TCP_KEEPINTVL: *v = (int)so->keepintvl; return 0;
     case SYNACK_TCP_KEEPCNT:   *v = (int)so->keepcnt; return 0;
+    case SYNACK_TCP_QUICKACK:  *v = so->quickack; return 0;
+    case SYNACK_TCP_CONGESTION: *v = so->cc; return 0;
     default:
         return SYNACK_ENOPROTOOPT;
     }

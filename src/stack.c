@@ -33,6 +33,7 @@ void synack_config_default(synack_config *cfg)
     cfg->delack = SYNACK_MSEC(40);
     cfg->fin_wait_2_timeout = SYNACK_SEC(60);
     cfg->wscale = -1;
+    cfg->cc = SYNACK_CC_CUBIC;
 }
 
 void *stack_alloc(synack_stack *s, size_t n) { return s->cfg.alloc(s->cfg.alloc_ctx, n); }
@@ -56,7 +57,7 @@ static int config_valid(const synack_config *c)
            c->max_sockets <= (1u << 24) && c->max_conns > 0 &&
            c->sndbuf >= 1 && c->rcvbuf >= 1 && c->sndbuf <= (1u << 30) &&
            c->rcvbuf <= (1u << 30) && c->rto_min > 0 && c->rto_min <= c->rto_max &&
-           c->rto_initial > 0 && c->wscale <= 14 &&
+           c->rto_initial > 0 && c->wscale <= 14 && c->cc <= SYNACK_CC_CUBIC &&
            (!c->alloc) == (!c->free);
 }
 

@@ -24,7 +24,7 @@ typedef struct sock {
     uint16_t  port;             /* bound local port, 0 = unbound */
     uint8_t   reuseaddr;
     uint8_t   in_ready;         /* queued in the readiness queue */
-    uint8_t   nodelay, keepalive;
+    uint8_t   nodelay, keepalive, quickack, cc;
     int       linger;
     uint32_t  rcvbuf, sndbuf;
     uint16_t  mss_cap;

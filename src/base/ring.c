@@ -1,46 +1,94 @@
-/* ring.c — byte ring buffer (see ring.h). */
+/* ring.c — growable byte ring buffer (see ring.h). */
 #include "base/ring.h"
 
 #include <string.h>
 
-long ring_write(ring *r, const void *src, size_t n, synack_alloc_fn alloc, void *actx)
+#define RING_MIN_ALLOC 2048u
+
+/* Ensures storage for offsets [0, need) from the head, growing by
+ * doubling. Growth copies the whole old buffer in order, so bytes written
+ * beyond len with ring_write_at survive it. */
+static int reserve(ring *r, uint32_t need, synack_alloc_fn alloc, synack_free_fn fr, void *actx)
+{
+    if (need <= r->size)
+        return 0;
+    uint32_t nsize = r->size ? r->size : RING_MIN_ALLOC;
+    while (nsize < need)
+        nsize = nsize > r->cap / 2 ? r->cap : nsize * 2;
+    if (nsize > r->cap)
+        nsize = r->cap;
+    uint8_t *nb = alloc(actx, nsize);
+    if (!nb)
+        return -1;
+    if (r->buf) {
+        uint32_t first = r->size - r->head;
+        memcpy(nb, r->buf + r->head, first);
+        memcpy(nb + first, r->buf, r->head);
+        fr(actx, r->buf);
+    }
+    r->buf = nb;
+    r->size = nsize;
+    r->head = 0;
+    return 0;
+}
+
+static void copy_in(ring *r, uint32_t off, const uint8_t *src, uint32_t n)
+{
+    uint32_t pos = r->head + off;
+    if (pos >= r->size)
+        pos -= r->size;
+    uint32_t first = r->size - pos;
+    if (first > n)
+        first = n;
+    memcpy(r->buf + pos, src, first);
+    memcpy(r->buf, src + first, n - first);
+}
+
+long ring_write(ring *r, const void *src, size_t n, synack_alloc_fn alloc, synack_free_fn fr,
+                void *actx)
 {
     if (n > ring_free_space(r))
         n = ring_free_space(r);
     if (n == 0)
         return 0;
-    if (!r->buf) {
-        r->buf = alloc(actx, r->cap);
-        if (!r->buf)
-            return -1;
-        r->head = 0;
-    }
-    uint32_t tail = (r->head + r->len) % r->cap;
-    uint32_t first = r->cap - tail;
-    if (first > n)
-        first = (uint32_t)n;
-    memcpy(r->buf + tail, src, first);
-    memcpy(r->buf, (const uint8_t *)src + first, n - first);
+    if (reserve(r, r->len + (uint32_t)n, alloc, fr, actx) != 0)
+        return -1;
+    copy_in(r, r->len, src, (uint32_t)n);
     r->len += (uint32_t)n;
     return (long)n;
+}
+
+int ring_write_at(ring *r, uint32_t off, const void *src, uint32_t n, synack_alloc_fn alloc,
+                  synack_free_fn fr, void *actx)
+{
+    if (n == 0)
+        return 0;
+    if (reserve(r, off + n, alloc, fr, actx) != 0)
+        return -1;
+    copy_in(r, off, src, n);
+    return 0;
 }
 
 void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n)
 {
     if (n == 0)
         return;
-    uint32_t start = (r->head + off) % r->cap;
-    uint32_t first = r->cap - start;
+    uint32_t pos = r->head + off;
+    if (pos >= r->size)
+        pos -= r->size;
+    uint32_t first = r->size - pos;
     if (first > n)
         first = n;
-    memcpy(dst, r->buf + start, first);
+    memcpy(dst, r->buf + pos, first);
     memcpy((uint8_t *)dst + first, r->buf, n - first);
 }
 
 void ring_consume(ring *r, uint32_t n)
 {
     r->len -= n;
-    r->head = r->len ? (r->head + n) % r->cap : 0;
+    r->head += n;
+    if (r->head >= r->size)
+        r->head -= r->size;
 }
 
 void ring_free(ring *r, synack_free_fn fr, void *actx)
@@ -48,5 +96,7 @@ void ring_free(ring *r, synack_free_fn fr, void *actx)
     if (r->buf)
         fr(actx, r->buf);
     r->buf = NULL;
-    r->head = r->len = 0;
+    r->size = 0;
+    r->head = 0;
+    r->len = 0;
 }

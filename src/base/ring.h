@@ -1,8 +1,10 @@
 /* ring.h — a byte ring buffer for the send and receive queues.
  *
- * The storage is allocated lazily (on the first write) so an idle
- * connection costs no buffer memory; it is released by ring_free. All
- * operations are O(1) or O(bytes copied). */
+ * Storage grows on demand (doubling, up to the fixed capacity) and can be
+ * released when empty, so an idle connection holds no buffer memory.
+ * Bytes can also be written at an offset beyond the current length and
+ * committed later: the receive queue keeps out-of-order data right where
+ * it belongs, and a filled hole costs no second copy. */
 #ifndef SYNACK_RING_H
 #define SYNACK_RING_H
 
@@ -13,27 +15,43 @@
 
 typedef struct ring {
     uint8_t *buf;       /* NULL until the first write */
-    uint32_t cap;       /* capacity in bytes (fixed at init) */
-    uint32_t head;      /* offset of the first byte */
-    uint32_t len;       /* bytes held */
+    uint32_t size;      /* bytes allocated (<= cap) */
+    uint32_t cap;       /* most bytes it may ever hold */
+    uint32_t head;      /* offset of the first byte in buf */
+    uint32_t len;       /* committed bytes */
 } ring;
 
-static inline void ring_init(ring *r, uint32_t cap) { r->buf = NULL; r->cap = cap; r->head = 0; r->len = 0; }
+static inline void ring_init(ring *r, uint32_t cap)
+{
+    r->buf = NULL;
+    r->size = 0;
+    r->cap = cap;
+    r->head = 0;
+    r->len = 0;
+}
 static inline uint32_t ring_free_space(const ring *r) { return r->cap - r->len; }
 
-/* Appends up to n bytes; returns how many fit, or -1 if the storage
- * could not be allocated. */
-long ring_write(ring *r, const void *src, size_t n,
-                synack_alloc_fn alloc, void *actx);
+/* Appends up to n bytes; returns how many fit, or -1 if storage could not
+ * be allocated. */
+long ring_write(ring *r, const void *src, size_t n, synack_alloc_fn alloc,
+                synack_free_fn fr, void *actx);
 
-/* Copies n bytes starting off bytes after the head into dst (n + off must
- * not exceed len). Does not consume. */
+/* Writes n bytes at offset off from the head without committing them
+ * (off + n <= cap). Returns 0, or -1 if storage could not be allocated. */
+int ring_write_at(ring *r, uint32_t off, const void *src, uint32_t n,
+                  synack_alloc_fn alloc, synack_free_fn fr, void *actx);
+
+/* Makes n bytes already written after the committed ones part of it. */
+static inline void ring_commit(ring *r, uint32_t n) { r->len += n; }
+
+/* Copies n bytes starting off bytes after the head into dst (off + n <=
+ * len, or bytes written with ring_write_at). Does not consume. */
 void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n);
 
 /* Drops n bytes from the head (n <= len). */
 void ring_consume(ring *r, uint32_t n);
 
-/* Releases the storage. */
+/* Releases the storage (the ring must hold nothing worth keeping). */
 void ring_free(ring *r, synack_free_fn fr, void *actx);
 
 #endif

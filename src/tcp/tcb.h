@@ -16,6 +16,37 @@
 
 typedef struct synack_stack synack_stack;
 
+#define TCB_OOO_MAX 8       /* out-of-order ranges kept (RFC 2018 needs 3-4) */
+#define TCB_SB_MAX 8        /* SACKed ranges remembered per connection */
+
+/* Out-of-order and SACK bookkeeping. Allocated only while a connection
+ * has either, so idle connections do not pay for it. */
+typedef struct tcb_sack {
+    /* Receiver: ranges [start, end) held above RCV.NXT (their bytes sit in
+     * the receive ring at their offsets), most recently changed first —
+     * the order RFC 2018 section 4 asks SACK blocks to be reported in. */
+    uint32_t ooo[TCB_OOO_MAX][2];
+    uint8_t  nooo;
+    /* Sender (RFC 6675 scoreboard): ranges the peer SACKed, ascending,
+     * disjoint, all above SND.UNA. */
+    uint8_t  nsacked;
+    uint32_t sacked[TCB_SB_MAX][2];
+} tcb_sack;
+
+/* Congestion-control state shared by the modules (tcp_cc.h). */
+typedef struct tcb_cc {
+    uint32_t cwnd, ssthresh;    /* bytes */
+    uint32_t bytes_acked;       /* congestion avoidance accumulator */
+    /* CUBIC (RFC 9438) */
+    uint32_t w_max;             /* bytes, before the last reduction */
+    uint32_t w_last_max;        /* for fast convergence */
+    uint32_t cubic_k_ms;        /* time to reach w_max again */
+    synack_time epoch;          /* start of this congestion avoidance epoch,
+                                   SYNACK_TIME_NEVER when none */
+    uint32_t w_est;             /* Reno-friendly estimate, bytes */
+    uint32_t origin;            /* cwnd at the start of the epoch */
+} tcb_cc;
+
 typedef struct tcb {
     uint32_t id;                /* conn_id in trace events, never reused */
     synack_state state;
@@ -52,6 +83,18 @@ typedef struct tcb {
     uint8_t  snd_wscale, rcv_wscale;
     uint8_t  ws_ok, ts_ok, sack_ok;
     uint32_t ts_recent;         /* RFC 7323: last TSval to echo */
+    synack_time ts_recent_at;   /* when ts_recent was taken (PAWS age) */
+    uint32_t last_ack_sent;     /* RCV.NXT in our last ACK (RFC 7323 4.3) */
+    tcb_sack *sb;               /* NULL unless out-of-order or SACK data */
+
+    /* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
+    uint8_t  cc_algo;           /* SYNACK_CC_* */
+    uint8_t  in_recovery;       /* fast recovery in progress */
+    uint8_t  dupacks;
+    uint8_t  quickack;          /* acknowledge every segment at once */
+    uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
+    uint32_t high_rxt;          /* next hole byte to retransmit */
+    tcb_cc   cc;
 
     /* Close bookkeeping. */
     uint8_t  fin_queued;        /* app shut down the write side */
@@ -62,7 +105,7 @@ typedef struct tcb {
 
     /* Output requests. */
     uint8_t  ack_now;           /* send an ACK at the next output */
-    uint8_t  unacked_segs;      /* data segments received since our ACK */
+    uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint8_t  nodelay;           /* TCP_NODELAY */
     uint8_t  force_one;         /* next output may send 1 byte into a zero
                                    window (probe) */
@@ -124,6 +167,42 @@ void tcp_send_rst_for(synack_stack *s, tcb *t);
 void tcp_send_rst_reply(synack_stack *s, const synack_segment *seg);
 /* A keepalive or zero-window probe. */
 void tcp_send_probe(synack_stack *s, tcb *t, int with_byte);
+/* Retransmits up to one segment of data starting at seq (not moving
+ * SND.NXT); returns the sequence space sent. */
+uint32_t tcp_retransmit_at(synack_stack *s, tcb *t, uint32_t seq, uint32_t max_len);
+
+/* ---- tcp_reass.c: receiver out-of-order queue (RFC 2018 reporting) ---- */
+tcb_sack *tcb_sack_get(synack_stack *s, tcb *t);
+void tcb_sack_maybe_free(synack_stack *s, tcb *t);
+/* Keeps len bytes at seq (> RCV.NXT, inside the window). 0, or -1 when it
+ * could not (range table full, no memory): the sender will resend. */
+int reass_store(synack_stack *s, tcb *t, uint32_t seq, const uint8_t *data, uint32_t len);
+/* After RCV.NXT moved: commits ranges that became contiguous; returns
+ * the bytes gained. */
+uint32_t reass_advance(synack_stack *s, tcb *t);
+int reass_pending(const tcb *t);
+/* Fills o->sack with up to max blocks, most recent first. */
+void reass_sack_blocks(const tcb *t, synack_tcp_opts *o, int max);
+
+/* ---- tcp_sack.c: sender scoreboard (RFC 6675) ---- */
+/* Records the SACK blocks of an arriving ACK; 1 if they told us news. */
+int sack_update(synack_stack *s, tcb *t, const synack_tcp_opts *o);
+void sack_acked(synack_stack *s, tcb *t);       /* after SND.UNA moved */
+void sack_clear(synack_stack *s, tcb *t);
+uint32_t sack_bytes(const tcb *t);
+uint32_t sack_high(const tcb *t);               /* HighACK..HighSACK end */
+/* First hole [start, end) at or above from and below the highest SACKed
+ * byte; 0 if none. */
+int sack_next_hole(const tcb *t, uint32_t from, uint32_t *start, uint32_t *end);
+uint32_t sack_hole_bytes(const tcb *t, uint32_t lo, uint32_t hi);
+
+/* ---- tcp_recovery.c: fast retransmit / fast recovery ---- */
+/* An ACK was processed: acked = bytes newly acknowledged (0 for a
+ * duplicate), dup = it is a duplicate ACK (RFC 5681 section 2), sack_news
+ * = its SACK blocks added information. */
+void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_news);
+/* The retransmission timer expired: leave recovery, forget SACK state. */
+void recovery_on_rto(synack_stack *s, tcb *t);
 
 /* ---- tcp_input.c ---- */
 /* Processes one validated segment (RFC 9293 3.10.7). Returns 0 if it was

@@ -86,6 +86,7 @@ void tcb_release(synack_stack *s, tcb *t)
     heap_remove(&s->timers, &t->hn);
     ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
     ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+    stack_free(s, t->sb);
     s->stats.conns_live--;
     stack_free(s, t);
 }

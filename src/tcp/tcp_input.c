@@ -9,6 +9,7 @@
 #include "stack_impl.h"
 
 #include "base/seq.h"
+#include "tcp/tcp_cc.h"
 
 typedef enum verdict {
     V_CONTINUE,     /* go on to the next step */
@@ -71,6 +72,7 @@ static void take_syn_options(synack_stack *s, tcb *t, const synack_segment *seg)
     if (mss < 64)
         mss = 64;
     t->mss = (uint16_t)mss;
+    cc_init(s, t);
 }
 
 static void enter_time_wait(synack_stack *s, tcb *t, const char *cause)
@@ -79,6 +81,8 @@ static void enter_time_wait(synack_stack *s, tcb *t, const char *cause)
         if (i != SYNACK_TIMER_TIME_WAIT)
             t->t[i] = SYNACK_TIME_NEVER;
     ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+    stack_free(s, t->sb);       /* no data can arrive or leave any more */
+    t->sb = NULL;
     tcb_set_state(s, t, SYNACK_TIME_WAIT, cause);
     /* RFC 9293 3.10.7.4 eighth step: start (or restart) the 2 MSL timer. */
     tcb_timer_set(s, t, SYNACK_TIMER_TIME_WAIT, s->now + 2 * s->cfg.msl);
@@ -227,6 +231,15 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
 static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
 {
     synack_segment *seg = in->seg;
+    if (t->ts_ok && seg->opts.has_ts && !(seg->flags & SYNACK_TCP_RST) &&
+        seq_lt(seg->opts.tsval, t->ts_recent) &&
+        s->now - t->ts_recent_at < SYNACK_SEC(24u * 24 * 3600)) {
+        /* RFC 7323 5.3 R1 (PAWS): an older timestamp than the last one
+         * taken marks an old duplicate: acknowledge and drop it. */
+        stack_drop(s, SYNACK_DROP_TCP_PAWS, t, seg);
+        t->ack_now = 1;
+        return V_DROP;
+    }
     uint32_t span = seg_span(seg);
     uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     uint32_t seq = seg->seq;
@@ -264,6 +277,12 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
         return V_DROP;
     }
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+    if (t->ts_ok && seg->opts.has_ts && seq_leq(seq, t->last_ack_sent) &&
+        seq_geq(seg->opts.tsval, t->ts_recent)) {
+        /* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo. */
+        t->ts_recent = seg->opts.tsval;
+        t->ts_recent_at = s->now;
+    }
     in->seq = seq;
     in->syn = !!(seg->flags & SYNACK_TCP_SYN);
     in->fin = !!(seg->flags & SYNACK_TCP_FIN);
@@ -358,19 +377,30 @@ static verdict check_syn(synack_stack *s, tcb *t, inseg *in)
 
 /* A new ACK: SND.UNA < SEG.ACK =< SND.MAX. Releases acknowledged data,
  * takes an RTT sample, restarts the retransmission timer. */
-static void ack_advance(synack_stack *s, tcb *t, uint32_t ack)
+static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
 {
+    uint32_t ack = seg->ack;
     uint32_t data_end = t->snd_buf_seq + t->sndq.len;
     uint32_t upto = seq_lt(ack, data_end) ? ack : data_end;
     if (seq_gt(upto, t->snd_buf_seq)) {
         ring_consume(&t->sndq, upto - t->snd_buf_seq);
         t->snd_buf_seq = upto;
+        if (t->sndq.len == 0)
+            ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
         sock_notify(s, t->handle);      /* room to write */
     }
     t->snd_una = ack;
     if (seq_lt(t->snd_nxt, t->snd_una))
         t->snd_nxt = t->snd_una;
-    if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
+    sack_acked(s, t);
+    if (t->ts_ok && seg->opts.has_ts && seg->opts.tsecr) {
+        /* RFC 7323 4.1 (RTTM): every ACK that advances SND.UNA echoes
+         * the time its data was sent; 1 ms ticks. */
+        uint32_t ms = (uint32_t)(s->now / 1000000u) - seg->opts.tsecr;
+        if (ms < 0x7fffffffu)
+            tcb_rtt_sample(s, t, SYNACK_MSEC(ms));
+        t->rtt_timing = 0;
+    } else if (t->rtt_timing && seq_gt(ack, t->rtt_seq)) {
         tcb_rtt_sample(s, t, s->now - t->rtt_start);
         t->rtt_timing = 0;
     }
@@ -428,8 +458,17 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         challenge_ack(s, t);
         return V_GONE;
     }
-    if (seq_gt(ack, t->snd_una))
-        ack_advance(s, t, ack);
+    /* RFC 5681 section 2: a duplicate ACK carries no data, no SYN/FIN,
+     * the same ACK and window, while data is outstanding. */
+    int dup = seg->len == 0 && !(seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)) &&
+              ack == t->snd_una && t->snd_max != t->snd_una &&
+              ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd;
+    int sack_news = t->sack_ok && seg->opts.nsack ? sack_update(s, t, &seg->opts) : 0;
+    uint32_t acked = 0;
+    if (seq_gt(ack, t->snd_una)) {
+        acked = ack - t->snd_una;
+        ack_advance(s, t, seg);
+    }
     /* Window update (RFC 9293 3.10.7.4): only from a segment newer than
      * the one that last set it. */
     if (seq_lt(t->snd_wl1, seg->seq) ||
@@ -444,6 +483,8 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
      * (RFC 9293 3.8.6.1: never give up while the window is zero). */
     if (t->snd_wnd == 0 && ack == t->snd_una)
         t->retries = 0;
+    if (tcb_synchronized(t))
+        recovery_on_ack(s, t, acked, dup, sack_news);
 
     switch (t->state) {
     case SYNACK_FIN_WAIT_1:
@@ -473,9 +514,10 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
 /* Decides when to acknowledge received data: at once if delayed ACKs are
  * off, for every second full-sized segment, or on the delayed-ACK timer
  * (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2). */
-static void schedule_ack(synack_stack *s, tcb *t)
+static void schedule_ack(synack_stack *s, tcb *t, uint32_t n)
 {
-    if (s->cfg.delack == 0 || ++t->unacked_segs >= 2) {
+    t->rcv_unacked += n;
+    if (s->cfg.delack == 0 || t->quickack || t->rcv_unacked >= 2u * t->adv_mss) {
         t->ack_now = 1;
         return;
     }
@@ -504,15 +546,17 @@ static verdict process_text(synack_stack *s, tcb *t, inseg *in)
         return V_GONE;
     }
     if (in->seq != t->rcv_nxt) {
-        /* Beyond RCV.NXT: not queued at this stage. An immediate
-         * duplicate ACK tells the sender what is missing (RFC 5681 4.2). */
-        stack_drop(s, SYNACK_DROP_TCP_OUT_OF_ORDER, t, in->seg);
+        /* Beyond RCV.NXT: keep it in place in the receive ring and tell
+         * the sender at once what is missing (RFC 5681 4.2, RFC 2018). */
+        if (reass_store(s, t, in->seq, in->data, in->len) != 0)
+            stack_drop(s, SYNACK_DROP_TCP_OUT_OF_ORDER, t, in->seg);
         in->len = 0;
         in->fin = 0;
         t->ack_now = 1;
         return V_DROP;
     }
-    long n = ring_write(&t->rcvq, in->data, in->len, s->cfg.alloc, s->cfg.alloc_ctx);
+    long n = ring_write(&t->rcvq, in->data, in->len, s->cfg.alloc, s->cfg.free,
+                        s->cfg.alloc_ctx);
     if (n < 0) {
         /* Unacknowledged, so the peer retransmits: nothing is lost. */
         stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, t, in->seg);
@@ -526,8 +570,18 @@ static verdict process_text(synack_stack *s, tcb *t, inseg *in)
     }
     t->rcv_nxt += (uint32_t)n;
     in->seq += (uint32_t)n;
+    if (reass_pending(t)) {
+        /* The segment filled (part of) a hole: commit what joined up and
+         * acknowledge at once (RFC 5681 4.2). */
+        uint32_t more = reass_advance(s, t);
+        if (more) {
+            in->seq = t->rcv_nxt;
+            in->fin = 0;    /* a FIN was never stored out of order */
+        }
+        t->ack_now = 1;
+    }
     sock_notify(s, t->handle);
-    schedule_ack(s, t);
+    schedule_ack(s, t, (uint32_t)n);
     return V_CONTINUE;
 }
 

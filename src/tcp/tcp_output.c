@@ -62,10 +62,15 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
             seg->opts.tsval = ts_now(s);
             seg->opts.tsecr = synack ? t->ts_recent : 0;
         }
-    } else if (t->ts_ok && !(seg->flags & SYNACK_TCP_RST)) {
-        seg->opts.has_ts = 1;
-        seg->opts.tsval = ts_now(s);
-        seg->opts.tsecr = t->ts_recent;
+    } else if (!(seg->flags & SYNACK_TCP_RST)) {
+        if (t->ts_ok) {
+            seg->opts.has_ts = 1;
+            seg->opts.tsval = ts_now(s);
+            seg->opts.tsecr = t->ts_recent;
+        }
+        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK. */
+        if (seg->flags & SYNACK_TCP_ACK)
+            reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
     seg->len = len;
     size_t hl = wire_tcp_hdr_len(seg);
@@ -92,7 +97,8 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     ip_output(s, t->raddr, WIRE_PROTO_TCP, hl + len, &info);
     if (seg->flags & SYNACK_TCP_ACK) {
         t->ack_now = 0;
-        t->unacked_segs = 0;
+        t->rcv_unacked = 0;
+        t->last_ack_sent = t->rcv_nxt;
         if (t->t[SYNACK_TIMER_DELACK] != SYNACK_TIME_NEVER)
             tcb_timer_stop(s, t, SYNACK_TIMER_DELACK);
     }
@@ -124,9 +130,9 @@ static void send_syn(synack_stack *s, tcb *t, int with_ack)
 
 /* RFC 9293 3.8.6.2.1 (sender SWS avoidance) with the Nagle algorithm
  * (RFC 9293 3.7.4 / RFC 896): is it worth sending n of avail bytes now? */
-static int worth_sending(const tcb *t, uint32_t n, uint32_t avail)
+static int worth_sending(const tcb *t, uint32_t n, uint32_t avail, uint32_t mss)
 {
-    if (n >= t->mss)
+    if (n >= mss)
         return 1;
     if (n == avail && (t->nodelay || t->snd_nxt == t->snd_una || t->fin_queued))
         return 1;
@@ -149,6 +155,114 @@ static int can_send_data(const tcb *t)
     }
 }
 
+/* Bytes of SACK option our ACK-bearing segments carry now: a data
+ * segment must leave room for them within the MSS. */
+static uint32_t sack_room(const tcb *t)
+{
+    if (!t->sack_ok || !reass_pending(t))
+        return 0;
+    int n = t->sb->nooo;
+    int max = t->ts_ok ? 3 : 4;
+    return 4u + 8u * (uint32_t)(n < max ? n : max);
+}
+
+/* Largest payload per datagram: the MSS less SACK option room, or with
+ * TSO as many whole segments as fit in tso_max. */
+static uint32_t seg_limit(const synack_stack *s, const tcb *t, uint32_t *eff_mss)
+{
+    uint32_t mss = t->mss - sack_room(t);
+    *eff_mss = mss;
+    if (s->cfg.tso_max > mss)
+        return s->cfg.tso_max / mss * mss;
+    return mss;
+}
+
+/* Sends n bytes of the send queue at seq, with PSH when they are the last
+ * queued bytes and the FIN when it is due right after them. Returns the
+ * sequence space used (n, +1 with FIN). */
+static uint32_t send_data(synack_stack *s, tcb *t, uint32_t seq, uint32_t n, uint32_t data_end)
+{
+    synack_segment seg;
+    seg_init(&seg, s, t);
+    seg.flags = SYNACK_TCP_ACK;
+    seg.seq = seq;
+    uint32_t span = n;
+    if (seq + n == data_end) {
+        if (n)
+            seg.flags |= SYNACK_TCP_PSH;
+        /* The FIN rides on the last data segment when it is due. */
+        if (t->fin_queued && seq + n == t->fin_seq) {
+            seg.flags |= SYNACK_TCP_FIN;
+            span++;
+            t->fin_sent = 1;
+        }
+    }
+    if (n == 0 && !(seg.flags & SYNACK_TCP_FIN))
+        return 0;
+    emit(s, t, &seg, n);
+    return span;
+}
+
+uint32_t tcp_retransmit_at(synack_stack *s, tcb *t, uint32_t seq, uint32_t max_len)
+{
+    uint32_t data_end = t->snd_buf_seq + t->sndq.len;
+    uint32_t eff;
+    seg_limit(s, t, &eff);
+    uint32_t n = seq_lt(seq, data_end) ? data_end - seq : 0;
+    if (n > eff)
+        n = eff;
+    if (n > max_len)
+        n = max_len;
+    if (t->rtt_timing && seq_leq(seq, t->rtt_seq))
+        t->rtt_timing = 0;      /* Karn: the timed segment was resent */
+    uint32_t span = send_data(s, t, seq, n, data_end);
+    if (span && seq_gt(seq + span, t->snd_max))
+        t->snd_max = seq + span;
+    return span;
+}
+
+/* SACK-based loss recovery (RFC 6675 section 5): while the estimated
+ * bytes in flight (pipe) leave a segment of room in cwnd, retransmit the
+ * next hole, else send new data. Holes below the highest SACKed byte are
+ * taken as lost; pipe counts the bytes above it plus the holes already
+ * resent. */
+static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
+{
+    uint32_t eff;
+    uint32_t lim = seg_limit(s, t, &eff);
+    for (int guard = 0; guard < 4096; guard++) {
+        uint32_t high = sack_high(t);
+        if (seq_lt(t->high_rxt, t->snd_una))
+            t->high_rxt = t->snd_una;
+        uint32_t resent_to = seq_lt(t->high_rxt, high) ? t->high_rxt : high;
+        uint32_t pipe = (seq_gt(t->snd_max, high) ? t->snd_max - high : 0) +
+                        sack_hole_bytes(t, t->snd_una, resent_to);
+        if (pipe + eff > t->cc.cwnd)
+            return;
+        uint32_t a, b;
+        if (sack_next_hole(t, t->high_rxt, &a, &b) && seq_lt(a, high)) {
+            uint32_t span = tcp_retransmit_at(s, t, a, b - a);
+            if (!span)
+                return;
+            t->high_rxt = a + span;
+            continue;
+        }
+        /* New data, within the peer's window. */
+        uint32_t avail = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
+        uint32_t wnd_end = t->snd_una + t->snd_wnd;
+        uint32_t usable = seq_lt(t->snd_nxt, wnd_end) ? wnd_end - t->snd_nxt : 0;
+        uint32_t n = avail < usable ? avail : usable;
+        if (n > lim)
+            n = lim;
+        int fin_due = t->fin_queued && t->snd_nxt == t->fin_seq && !avail;
+        if (!n && !fin_due)
+            return;
+        uint32_t seq = t->snd_nxt;
+        uint32_t span = send_data(s, t, seq, n, data_end);
+        sent(s, t, seq, span);
+    }
+}
+
 void tcp_output(synack_stack *s, tcb *t)
 {
     if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RECEIVED) {
@@ -166,54 +280,40 @@ void tcp_output(synack_stack *s, tcb *t)
             tcp_send_ack(s, t);
         return;
     }
-    /* Largest payload per datagram: the MSS, or with TSO as many whole
-     * MSS-sized segments as fit in tso_max. */
-    uint32_t seg_max = t->mss;
-    if (s->cfg.tso_max > t->mss)
-        seg_max = s->cfg.tso_max / t->mss * t->mss;
-    int force = t->force_one;
-    t->force_one = 0;
     uint32_t data_end = t->snd_buf_seq + t->sndq.len;
-    for (;;) {
-        uint32_t avail = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
-        uint32_t wnd_end = t->snd_una + t->snd_wnd;
-        uint32_t usable = seq_lt(t->snd_nxt, wnd_end) ? wnd_end - t->snd_nxt : 0;
-        if (force && usable == 0 && avail)
-            usable = 1;     /* zero-window probe byte (RFC 9293 3.8.6.1) */
-        force = 0;
-        uint32_t n = avail < usable ? avail : usable;
-        if (n > seg_max)
-            n = seg_max;
-        if (n == 0 || !worth_sending(t, n, avail))
-            break;
-        synack_segment seg;
-        seg_init(&seg, s, t);
-        seg.flags = SYNACK_TCP_ACK;
-        seg.seq = t->snd_nxt;
-        uint32_t span = n;
-        if (n == avail) {
-            seg.flags |= SYNACK_TCP_PSH;
-            /* The FIN rides on the last data segment when it is due. */
-            if (t->fin_queued && seg.seq + n == t->fin_seq) {
-                seg.flags |= SYNACK_TCP_FIN;
-                span++;
-                t->fin_sent = 1;
-            }
+    if (t->in_recovery && t->sack_ok) {
+        sack_recovery_output(s, t, data_end);
+    } else {
+        uint32_t eff;
+        uint32_t lim = seg_limit(s, t, &eff);
+        /* The usable window: the peer's window and the congestion window
+         * (RFC 5681 section 3), whichever is smaller. */
+        uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
+        int force = t->force_one;
+        t->force_one = 0;
+        for (;;) {
+            uint32_t avail = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
+            uint32_t wnd_end = t->snd_una + wnd;
+            uint32_t usable = seq_lt(t->snd_nxt, wnd_end) ? wnd_end - t->snd_nxt : 0;
+            if (force && usable == 0 && avail)
+                usable = 1;     /* zero-window probe byte (RFC 9293 3.8.6.1) */
+            force = 0;
+            uint32_t n = avail < usable ? avail : usable;
+            if (n > lim)
+                n = lim;
+            if (n == 0 || !worth_sending(t, n, avail, eff))
+                break;
+            uint32_t seq = t->snd_nxt;
+            uint32_t span = send_data(s, t, seq, n, data_end);
+            sent(s, t, seq, span);
+            if (span > n)
+                break;          /* the FIN went out */
         }
-        emit(s, t, &seg, n);
-        sent(s, t, seg.seq, span);
-        if (seg.flags & SYNACK_TCP_FIN)
-            break;
-    }
-    if (t->fin_queued && t->snd_nxt == t->fin_seq) {
-        /* RFC 9293 3.10.4: the FIN follows all queued data. */
-        synack_segment seg;
-        seg_init(&seg, s, t);
-        seg.flags = SYNACK_TCP_FIN | SYNACK_TCP_ACK;
-        seg.seq = t->fin_seq;
-        emit(s, t, &seg, 0);
-        sent(s, t, t->fin_seq, 1);
-        t->fin_sent = 1;
+        if (t->fin_queued && t->snd_nxt == t->fin_seq) {
+            /* RFC 9293 3.10.4: the FIN follows all queued data. */
+            uint32_t seq = t->snd_nxt;
+            sent(s, t, seq, send_data(s, t, seq, 0, data_end));
+        }
     }
     if (t->ack_now)
         tcp_send_ack(s, t);
@@ -232,20 +332,26 @@ void tcp_output(synack_stack *s, tcb *t)
 
 void tcp_send_ack(synack_stack *s, tcb *t)
 {
+    /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, except that after a timeout
+     * has pulled SND.NXT back, SND.MAX is used (as BSD does): the peer may
+     * already hold everything up to SND.MAX, and an ACK below its RCV.NXT
+     * would be unacceptable and ignored, leaving both ends waiting. */
     synack_segment seg;
     seg_init(&seg, s, t);
     seg.flags = SYNACK_TCP_ACK;
-    seg.seq = t->snd_nxt;
+    seg.seq = t->snd_max;
     emit(s, t, &seg, 0);
 }
 
 void tcp_send_rst_for(synack_stack *s, tcb *t)
 {
-    /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>. */
+    /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (SND.MAX after a
+     * timeout rolled SND.NXT back, for the reason given at tcp_send_ack:
+     * the peer must find it exactly at its RCV.NXT, RFC 5961 3.2). */
     synack_segment seg;
     seg_init(&seg, s, t);
     seg.flags = SYNACK_TCP_RST;
-    seg.seq = t->snd_nxt;
+    seg.seq = t->snd_max;
     emit(s, t, &seg, 0);
 }
 

@@ -113,6 +113,8 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
      * from the oldest unacknowledged sequence number (5.4). */
     t->rto = clamp_rto(s, t->rto * 2);
+    if (tcb_synchronized(t))
+        recovery_on_rto(s, t);
     t->snd_nxt = t->snd_una;
     tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
     tcp_output(s, t);

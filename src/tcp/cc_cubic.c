@@ -1,0 +1,90 @@
+/* cc_cubic.c — CUBIC congestion control (RFC 9438), in integer
+ * arithmetic (the core uses no libm): C = 0.4, beta_cubic = 0.7, with
+ * fast convergence (4.7) and the Reno-friendly region (4.3).
+ *
+ * Windows are kept in bytes; the cubic function works in segments and
+ * milliseconds: W(t) = C * (t - K)^3 + W_max. */
+#include "tcp/tcp_cc.h"
+
+#define BETA_NUM 7          /* beta_cubic = 7/10 */
+#define BETA_DEN 10
+
+/* Integer cube root (floor) of x. */
+static uint64_t icbrt(uint64_t x)
+{
+    uint64_t r = 0;
+    for (int shift = 63 - 63 % 3; shift >= 0; shift -= 3) {
+        r <<= 1;
+        uint64_t b = 3 * r * (r + 1) + 1;
+        if ((x >> shift) >= b) {
+            x -= b << shift;
+            r++;
+        }
+    }
+    return r;
+}
+
+static uint32_t cubic_loss(synack_stack *s, tcb *t)
+{
+    (void)s;
+    uint32_t cwnd = t->cc.cwnd;
+    /* 4.7 fast convergence: a flow whose W_max keeps falling releases
+     * bandwidth to newer flows. */
+    if (cwnd < t->cc.w_last_max)
+        t->cc.w_max = (uint32_t)((uint64_t)cwnd * (BETA_DEN + BETA_NUM) / (2 * BETA_DEN));
+    else
+        t->cc.w_max = cwnd;
+    t->cc.w_last_max = cwnd;
+    t->cc.epoch = SYNACK_TIME_NEVER;
+    uint32_t ss = (uint32_t)((uint64_t)cwnd * BETA_NUM / BETA_DEN);    /* 4.6 */
+    return ss > 2u * t->mss ? ss : 2u * t->mss;
+}
+
+static void cubic_avoid(synack_stack *s, tcb *t, uint32_t acked)
+{
+    uint32_t mss = t->mss;
+    if (t->cc.epoch == SYNACK_TIME_NEVER) {
+        t->cc.epoch = s->now;
+        t->cc.w_est = t->cc.cwnd;
+        if (t->cc.cwnd < t->cc.w_max) {
+            /* K = cbrt((W_max - cwnd) / C), segments and seconds; in ms:
+             * K_ms = cbrt((W_max - cwnd)/mss * 2.5e9). */
+            uint64_t seg = (uint64_t)(t->cc.w_max - t->cc.cwnd) / mss;
+            t->cc.cubic_k_ms = (uint32_t)icbrt(seg * 2500000000ull);
+            t->cc.origin = t->cc.w_max;
+        } else {
+            t->cc.cubic_k_ms = 0;
+            t->cc.origin = t->cc.cwnd;
+        }
+    }
+    /* Target one RTT ahead (4.2), from the time since the epoch. */
+    uint64_t rtt_ms = t->rtt_valid ? t->srtt / 1000000u : 100u;
+    int64_t dt = (int64_t)((s->now - t->cc.epoch) / 1000000u + rtt_ms) - t->cc.cubic_k_ms;
+    int64_t adt = dt < 0 ? -dt : dt;
+    if (adt > 1000000)
+        adt = 1000000;      /* 1000 s: keeps the cube inside 64 bits */
+    /* C * dt^3 with C = 0.4 and dt in ms: segments = 4 * dt^3 / 1e10. */
+    uint64_t delta_seg = (uint64_t)adt * (uint64_t)adt / 1000u * (uint64_t)adt * 4u / 10000000u;
+    uint64_t delta = delta_seg * mss;
+    uint64_t target = dt < 0 ? (t->cc.origin > delta ? t->cc.origin - delta : mss)
+                             : t->cc.origin + delta;
+    uint64_t cwnd = t->cc.cwnd;
+    if (target > cwnd + cwnd / 2)
+        target = cwnd + cwnd / 2;       /* 4.2: at most 1.5 * cwnd */
+
+    /* 4.3 Reno-friendly estimate: alpha = 3(1-beta)/(1+beta) = 9/17. */
+    t->cc.w_est += (uint32_t)((uint64_t)acked * mss * 9u / 17u / (cwnd ? cwnd : 1));
+
+    if (t->cc.w_est > target) {
+        t->cc.cwnd = t->cc.w_est;
+    } else if (target > cwnd) {
+        /* 4.4/4.5: grow by (target - cwnd) / cwnd per acknowledged MSS. */
+        t->cc.bytes_acked += (uint32_t)((target - cwnd) * acked / cwnd);
+        if (t->cc.bytes_acked >= mss) {
+            t->cc.cwnd += t->cc.bytes_acked / mss * mss;
+            t->cc.bytes_acked %= mss;
+        }
+    }
+}
+
+const cc_ops cc_cubic = { "cubic", cubic_avoid, cubic_loss };
