@@ -10,7 +10,15 @@
 void ladder_labeler_init(ladder_labeler *lb, const ladder_model *m, int absolute)
 {
     memset(lb, 0, sizeof *lb);
+    lb->m = m;
     lb->absolute = absolute;
+    lb->decimals = ladder_time_decimals(m);
+    for (int s = 0; s < 2; s++) {
+        if (m->end[s].has_isn) {
+            lb->base[s] = m->end[s].isn;
+            lb->have_base[s] = lb->base_is_isn[s] = 1;
+        }
+    }
     /* Each end's base is its first (non-stale) SYN, as in Wireshark; an
      * end seen without a SYN counts from its first sequence number. */
     for (size_t i = 0; i < m->nrows; i++) {
@@ -138,8 +146,22 @@ static void add_options(const ladder_labeler *lb, int receiver, const synack_tcp
         bracket(l, first, '<', '>');
 }
 
-static void add_marks(const ladder_row *r, ladder_label *l)
+/* Whether something happened strictly between the row's send time and
+ * its arrival: then the arrow alone would mislead about when it landed. */
+static int overtaken(const ladder_model *m, size_t idx)
 {
+    const ladder_row *r = &m->rows[idx];
+    if (r->lost || r->t_arrive == SYNACK_TIME_NEVER)
+        return 0;
+    for (size_t i = idx + 1; i < m->nrows && m->rows[i].t < r->t_arrive; i++)
+        if (m->rows[i].t > r->t)
+            return 1;
+    return 0;
+}
+
+static void add_marks(const ladder_labeler *lb, size_t idx, ladder_label *l)
+{
+    const ladder_row *r = &lb->m->rows[idx];
     static const struct { unsigned bit; const char *text; } marks[] = {
         {LADDER_MARK_OLD_DUP, "old duplicate"},
         {LADDER_MARK_RETRANSMIT, "retransmission"},
@@ -155,12 +177,19 @@ static void add_marks(const ladder_row *r, ladder_label *l)
             add_item(l, first, " ", marks[i].text);
     if (r->lost)
         add_item(l, first, " ", "lost");
+    if (overtaken(lb->m, idx)) {
+        char t[32], buf[LADDER_TOKEN_LEN];
+        ladder_fmt_time(lb->m, r->t_arrive, lb->decimals, 12, t, sizeof t);
+        snprintf(buf, sizeof buf, "arrives %s", t);
+        add_item(l, first, " ", buf);
+    }
     if (l->n > first)
         bracket(l, first, '(', ')');
 }
 
-void ladder_label_segment(ladder_labeler *lb, const ladder_row *r, ladder_label *out)
+void ladder_label_segment(ladder_labeler *lb, size_t idx, ladder_label *out)
 {
+    const ladder_row *r = &lb->m->rows[idx];
     memset(out, 0, sizeof *out);
     int s = r->side & 1, peer = !s;
     const synack_segment *g = &r->seg;
@@ -190,7 +219,7 @@ void ladder_label_segment(ladder_labeler *lb, const ladder_row *r, ladder_label 
     if (g->len)
         add(out, " ", "len=%u", (unsigned)g->len);
     add_options(lb, peer, &g->opts, out);
-    add_marks(r, out);
+    add_marks(lb, idx, out);
 }
 
 void ladder_label_join(const ladder_label *l, size_t from, size_t to, char *buf, size_t len)

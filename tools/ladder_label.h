@@ -36,7 +36,9 @@ typedef struct ladder_label {
 } ladder_label;
 
 typedef struct ladder_labeler {
+    const ladder_model *m;
     int absolute;
+    int decimals;                   /* for times in labels */
     int have_base[2], base_is_isn[2];
     uint32_t base[2];
     int ws_offered[2];
@@ -51,8 +53,10 @@ void ladder_labeler_init(ladder_labeler *lb, const ladder_model *m, int absolute
  * relative to its first sequence number seen). Valid after init. */
 int ladder_labeler_isn(const ladder_labeler *lb, int side, uint32_t *isn);
 
-/* Labels segment row r; rows must be passed in order. */
-void ladder_label_segment(ladder_labeler *lb, const ladder_row *r, ladder_label *out);
+/* Labels segment row idx of the model; rows must be passed in order. A
+ * segment still in flight while other things happen (a delayed one) says
+ * when it arrives: "(arrives 0.010s)". */
+void ladder_label_segment(ladder_labeler *lb, size_t idx, ladder_label *out);
 
 /* Joins tokens [from, to) with their separators into buf. */
 void ladder_label_join(const ladder_label *l, size_t from, size_t to, char *buf, size_t len);

@@ -144,6 +144,14 @@ void ladder_restart(ladder_model *m, synack_time t0)
 {
     for (int i = 0; i < 2; i++)
         m->end[i].initial_state = ladder_final_state(m, i);
+    for (size_t i = 0; i < m->nrows; i++) {
+        const ladder_row *r = &m->rows[i];
+        if (r->kind == LADDER_ROW_SEGMENT && (r->side == 0 || r->side == 1) &&
+            (r->seg.flags & SYNACK_TCP_SYN) && !(r->marks & LADDER_MARK_OLD_DUP)) {
+            m->end[r->side].has_isn = 1;
+            m->end[r->side].isn = r->seg.seq;
+        }
+    }
     m->nrows = 0;
     m->t0 = t0;
 }

@@ -63,6 +63,8 @@ typedef struct ladder_end {
     uint32_t addr;                 /* host byte order */
     uint16_t port;
     int initial_state;             /* before the first row, or NONE */
+    int has_isn;                   /* isn is known (from an earlier SYN) */
+    uint32_t isn;
 } ladder_end;
 
 typedef struct ladder_model {
@@ -103,7 +105,9 @@ int ladder_final_state(const ladder_model *m, int side);
 
 /* Forgets every row so far and makes the current states the initial
  * ones, with times now relative to t0: a scenario uses it to start its
- * diagram after a set-up phase (e.g. the close after the handshake). */
+ * diagram after a set-up phase (e.g. the close after the handshake).
+ * Each end keeps the ISN of its last SYN, so sequence numbers stay
+ * relative to it. */
 void ladder_restart(ladder_model *m, synack_time t0);
 
 /* Presentation names, shared by the renderers (states and drop reasons

@@ -129,7 +129,7 @@ static void note(svg *v, const char *s)
 static void segment(svg *v, ladder_labeler *lb, const ladder_row *r)
 {
     ladder_label lab;
-    ladder_label_segment(lb, r, &lab);
+    ladder_label_segment(lb, (size_t)(r - lb->m->rows), &lab);
     int s = r->side & 1;
     if (lab.rebased) {
         char buf[LADDER_NOTE_MAX];

@@ -150,25 +150,30 @@ static unsigned char seg_colour(const ladder_row *r)
     return C_NONE;
 }
 
+/* Bytes of p that fit in width columns, cut at a space when possible. */
+static int take_words(const char *p, int width)
+{
+    int n = (int)strlen(p);
+    if (n <= width)
+        return n;
+    n = width;
+    while (n > 0 && p[n] != ' ')
+        n--;
+    return n > 0 ? n : width;
+}
+
 static void draw_note_text(ctx *c, synack_time t, const char *text, int with_time)
 {
     /* Words wrapped to the arrow area, two columns in from each side. */
     const int width = AREA_W - 4;
     const char *p = text;
     int first = 1;
-    while (*p) {
+    for (;;) {
         while (*p == ' ')
             p++;
         if (!*p)
             break;
-        int n = (int)strlen(p);
-        if (n > width) {
-            n = width;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = width;
-        }
+        int n = take_words(p, width);
         line l;
         line_clear(&l, 1);
         if (first && with_time)
@@ -183,10 +188,32 @@ static void draw_note_text(ctx *c, synack_time t, const char *text, int with_tim
     }
 }
 
+/* Text beside an end's lifeline, starting on line l (already holding the
+ * row's time and margin) and wrapping onto further lines. */
+static void draw_beside(ctx *c, line *l, int side, const char *text, unsigned char colour)
+{
+    const int width = AREA_W - 2;
+    const char *p = text;
+    do {
+        while (*p == ' ')
+            p++;
+        int n = take_words(p, width);
+        char buf[W + 1];
+        memcpy(buf, p, (size_t)n);
+        buf[n] = '\0';
+        put_beside(l, side, buf, colour);
+        emit(c, l);
+        line_clear(l, 1);
+        p += n;
+        while (*p == ' ')
+            p++;
+    } while (*p);
+}
+
 static void draw_segment(ctx *c, ladder_labeler *lb, const ladder_row *r)
 {
     ladder_label lab;
-    ladder_label_segment(lb, r, &lab);
+    ladder_label_segment(lb, (size_t)(r - lb->m->rows), &lab);
     int s = r->side & 1;
     if (lab.rebased) {
         char note[LADDER_NOTE_MAX];
@@ -275,8 +302,10 @@ static void draw_row(ctx *c, ladder_labeler *lb, const ladder_row *r)
         line_clear(&l, 1);
         put_time(c, &l, r->t);
         put_margin(&l, r->side, synack_state_name(r->new_state), C_STATE);
-        if (r->cause)
-            put_beside(&l, r->side, r->cause, C_DIM);
+        if (r->cause) {
+            draw_beside(c, &l, r->side, r->cause, C_DIM);
+            return;
+        }
         break;
     case LADDER_ROW_TIMER:
         line_clear(&l, 1);
@@ -287,8 +316,8 @@ static void draw_row(ctx *c, ladder_labeler *lb, const ladder_row *r)
         line_clear(&l, 1);
         put_time(c, &l, r->t);
         put_margin(&l, r->side, "dropped", C_RST);
-        put_beside(&l, r->side, synack_drop_name(r->drop), C_DIM);
-        break;
+        draw_beside(c, &l, r->side, synack_drop_name(r->drop), C_DIM);
+        return;
     case LADDER_ROW_NOTE:
     default:
         draw_note_text(c, r->t, r->text, 1);
