@@ -229,7 +229,8 @@ typedef struct synack_config {
     uint32_t max_sockets;           /* handles open at once, default 1024 */
     uint32_t max_conns;             /* connection records incl. half-open
                                        and TIME-WAIT, default 4096 */
-    uint32_t sndbuf, rcvbuf;        /* default buffer sizes, 64 KiB each */
+    uint32_t sndbuf, rcvbuf;        /* default buffer limits, 256 KiB each;
+                                       memory is taken as data arrives */
     synack_time msl;                /* maximum segment lifetime; TIME-WAIT
                                        lasts 2*msl. Default 30 s (Linux's
                                        60 s TIME-WAIT), see docs */
@@ -245,9 +246,10 @@ typedef struct synack_config {
 
     /* TCP options offered in our SYN / SYN-ACK; each is used only if the
      * peer offers it too (RFC 7323 sections 2.2 and 3.2, RFC 2018). */
-    int8_t  wscale;                 /* shift to offer 0..14, -1 = never */
-    uint8_t timestamps;             /* offer timestamps */
-    uint8_t sack;                   /* offer SACK-permitted */
+    int8_t  wscale;                 /* shift to offer 0..14, -1 = never
+                                       (default 7) */
+    uint8_t timestamps;             /* offer timestamps (default on) */
+    uint8_t sack;                   /* offer SACK-permitted (default on) */
     uint8_t cc;                     /* default congestion control,
                                        SYNACK_CC_CUBIC unless set */
 

@@ -19,8 +19,9 @@ void synack_config_default(synack_config *cfg)
     cfg->mtu = 1500;
     cfg->max_sockets = 1024;
     cfg->max_conns = 4096;
-    cfg->sndbuf = 65536;
-    cfg->rcvbuf = 65536;
+    /* Buffers grow on demand up to these sizes and are freed when idle. */
+    cfg->sndbuf = 256 * 1024;
+    cfg->rcvbuf = 256 * 1024;
     /* RFC 9293 3.4.2 suggests MSL = 2 minutes; Linux keeps TIME-WAIT for
      * 60 s. We follow Linux (MSL 30 s) and make it configurable. */
     cfg->msl = SYNACK_SEC(30);
@@ -32,7 +33,11 @@ void synack_config_default(synack_config *cfg)
     cfg->rto_max = SYNACK_SEC(60);
     cfg->delack = SYNACK_MSEC(40);
     cfg->fin_wait_2_timeout = SYNACK_SEC(60);
-    cfg->wscale = -1;
+    /* RFC 7323 and RFC 2018 on by default, as in Linux: each is used only
+     * when the peer offers it too. */
+    cfg->wscale = 7;
+    cfg->timestamps = 1;
+    cfg->sack = 1;
     cfg->cc = SYNACK_CC_CUBIC;
 }
 
