@@ -27,6 +27,8 @@ static void usage(FILE *out)
           "                  scenarios, one file each: FILE-<scenario>.pcap\n"
           "  --seed N        seed for the ISNs and the network (default 1)\n"
           "  --absolute      absolute sequence numbers (default: relative to each ISN)\n"
+          "  --options       every TCP option on every segment (default: on SYNs, and\n"
+          "                  SACK blocks)\n"
           "  --color WHEN    auto (default: when stdout is a terminal), always, never\n"
           "  --no-explain    diagrams only\n"
           "  --help          this text\n", out);
@@ -76,7 +78,7 @@ typedef struct plan {
     explain_lang lang;
     const char *svg, *pcap;
     uint64_t seed;
-    int absolute, color, explain;
+    int absolute, all_options, color, explain;
 } plan;
 
 static int parse(int argc, char **argv, plan *p, int *done)
@@ -96,6 +98,8 @@ static int parse(int argc, char **argv, plan *p, int *done)
             return list();
         } else if (strcmp(a, "--absolute") == 0) {
             p->absolute = 1;
+        } else if (strcmp(a, "--options") == 0) {
+            p->all_options = 1;
         } else if (strcmp(a, "--no-explain") == 0) {
             p->explain = 0;
         } else if ((r = cli_value_opt(argc, argv, &i, "--lang", &v)) != 0) {
@@ -149,7 +153,8 @@ static int write_svg(const plan *p, demo_run *runs)
     for (size_t i = 0; i < p->n; i++) {
         for (size_t k = 0; k < runs[i].count; k++) {
             models[n] = &runs[i].model[k];
-            opts[n] = (ladder_render_opts){.absolute = p->absolute};
+            opts[n] = (ladder_render_opts){.absolute = p->absolute,
+                                           .all_options = p->all_options};
             if (p->explain && k + 1 == runs[i].count)
                 opts[n].explain = explain_scenario(p->play[i]->name, p->lang);
             n++;
@@ -183,7 +188,8 @@ static int run(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    ladder_render_opts ro = {.color = p.color, .absolute = p.absolute};
+    ladder_render_opts ro = {.color = p.color, .absolute = p.absolute,
+                             .all_options = p.all_options};
     for (size_t i = 0; i < p.n; i++) {
         demo_opts o = {.seed = p.seed};
         char *pcap = NULL;

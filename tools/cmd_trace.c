@@ -24,6 +24,8 @@ static void usage(FILE *out)
           "  --svg FILE      also write the diagram as an SVG image\n"
           "  --lang en|zh    language of the explanation (default en)\n"
           "  --absolute      absolute sequence numbers (default: relative to each ISN)\n"
+          "  --options       every TCP option on every segment (default: on SYNs, and\n"
+          "                  SACK blocks)\n"
           "  --color WHEN    auto (default: when stdout is a terminal), always, never\n"
           "  --no-explain    diagram only\n"
           "  --help          this text\n", out);
@@ -69,7 +71,7 @@ static int run(int argc, char **argv)
     const char *file = NULL, *svg = NULL, *color = "auto", *v;
     size_t conn = 0;
     explain_lang lang = EXPLAIN_EN;
-    int absolute = 0, explain = 1, r;
+    int absolute = 0, all_options = 0, explain = 1, r;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -77,6 +79,8 @@ static int run(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--absolute") == 0) {
             absolute = 1;
+        } else if (strcmp(a, "--options") == 0) {
+            all_options = 1;
         } else if (strcmp(a, "--no-explain") == 0) {
             explain = 0;
         } else if ((r = cli_value_opt(argc, argv, &i, "--conn", &v)) != 0) {
@@ -130,11 +134,12 @@ static int run(int argc, char **argv)
         trace_conn *c = &ts.conns[conn ? conn - 1 : 0];
         snprintf(c->model.title, sizeof c->model.title, "%s: connection %zu of %zu", file,
                  conn ? conn : 1, ts.n);
-        ladder_render_opts o = {.color = on, .absolute = absolute};
+        ladder_render_opts o = {.color = on, .absolute = absolute, .all_options = all_options};
         ladder_render_text(&c->model, &o, stdout);
-        if (st.bad_checksum)
-            printf("%llu segments had a wrong checksum (checksum offload?); drawn anyway\n",
-                   (unsigned long long)st.bad_checksum);
+        if (c->all_bad_checksums)
+            printf("Every segment of this connection has a wrong checksum in the capture:\n"
+                   "it was captured before checksums were filled in (checksum offload, or\n"
+                   "Linux loopback). They are drawn as they were sent.\n");
         if (explain) {
             putchar('\n');
             explain_print(stdout, explain_trace(lang));

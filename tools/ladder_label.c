@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
-void ladder_labeler_init(ladder_labeler *lb, const ladder_model *m, int absolute)
+void ladder_labeler_init(ladder_labeler *lb, const ladder_model *m, int absolute,
+                         int all_options)
 {
     memset(lb, 0, sizeof *lb);
     lb->m = m;
     lb->absolute = absolute;
+    lb->all_options = all_options;
     lb->decimals = ladder_time_decimals(m);
     for (int s = 0; s < 2; s++) {
         if (m->end[s].has_isn) {
@@ -113,11 +115,14 @@ static void bracket(ladder_label *l, size_t first, char open, char close)
     }
 }
 
-static void add_options(const ladder_labeler *lb, int receiver, const synack_tcp_opts *o,
-                        ladder_label *l)
+static void add_options(const ladder_labeler *lb, int receiver, const synack_tcp_opts *in,
+                        int syn, ladder_label *l)
 {
     size_t first = l->n;
     char buf[LADDER_TOKEN_LEN];
+    synack_tcp_opts sack_only = {.nsack = in->nsack};
+    memcpy(sack_only.sack, in->sack, sizeof sack_only.sack);
+    const synack_tcp_opts *o = syn || lb->all_options ? in : &sack_only;
     if (o->has_mss) {
         snprintf(buf, sizeof buf, "mss %u", (unsigned)o->mss);
         add_item(l, first, "", buf);
@@ -218,7 +223,7 @@ void ladder_label_segment(ladder_labeler *lb, size_t idx, ladder_label *out)
     add(out, " ", "win=%lu", win);
     if (g->len)
         add(out, " ", "len=%u", (unsigned)g->len);
-    add_options(lb, peer, &g->opts, out);
+    add_options(lb, peer, &g->opts, syn, out);
     add_marks(lb, idx, out);
 }
 

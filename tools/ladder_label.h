@@ -37,7 +37,7 @@ typedef struct ladder_label {
 
 typedef struct ladder_labeler {
     const ladder_model *m;
-    int absolute;
+    int absolute, all_options;
     int decimals;                   /* for times in labels */
     int have_base[2], base_is_isn[2];
     uint32_t base[2];
@@ -45,8 +45,11 @@ typedef struct ladder_labeler {
     uint8_t ws[2];
 } ladder_labeler;
 
-/* Prepares to label m's segments from its first row. */
-void ladder_labeler_init(ladder_labeler *lb, const ladder_model *m, int absolute);
+/* Prepares to label m's segments from its first row. Options are shown
+ * on SYN segments, where they are negotiated, and SACK blocks on all;
+ * all_options shows every option on every segment (timestamps...). */
+void ladder_labeler_init(ladder_labeler *lb, const ladder_model *m, int absolute,
+                         int all_options);
 
 /* The ISN an end starts with (its first SYN), if any: returns 1 and sets
  * *isn, or 0 when no SYN from that end is in the model (numbers are then

@@ -12,6 +12,8 @@
 typedef struct ladder_render_opts {
     int color;                      /* ANSI colours (text only) */
     int absolute;                   /* absolute sequence numbers */
+    int all_options;                /* every option on every segment, not
+                                       only on SYNs (and SACK blocks) */
     const char *explain;            /* SVG: text set under the diagram, or NULL */
 } ladder_render_opts;
 

@@ -215,7 +215,7 @@ static void diagram(svg *v, const ladder_model *m, const ladder_render_opts *o)
     v->m = m;
     v->decimals = ladder_time_decimals(m);
     ladder_labeler lb;
-    ladder_labeler_init(&lb, m, o->absolute);
+    ladder_labeler_init(&lb, m, o->absolute, o->all_options);
 
     if (m->title[0]) {
         v->y += 28;

@@ -373,7 +373,7 @@ int ladder_render_text(const ladder_model *m, const ladder_render_opts *o, FILE 
 {
     ctx c = {.m = m, .o = o, .out = out, .decimals = ladder_time_decimals(m)};
     ladder_labeler lb;
-    ladder_labeler_init(&lb, m, o->absolute);
+    ladder_labeler_init(&lb, m, o->absolute, o->all_options);
     draw_header(&c, &lb);
     for (size_t i = 0; i < m->nrows; i++)
         draw_row(&c, &lb, &m->rows[i]);

@@ -209,26 +209,19 @@ static void on_ack(trace_conn *c, int rcv, synack_time t, const synack_segment *
     }
 }
 
-static void infer(trace_conn *c, int snd, synack_time t, const synack_segment *g)
+/* What sending g tells about the sender; drawn before the arrow. */
+static void infer_sender(trace_conn *c, int snd, synack_time t, const synack_segment *g)
 {
-    int rcv = !snd;
-    trace_dir *s = &c->dir[snd], *r = &c->dir[rcv];
+    trace_dir *s = &c->dir[snd], *r = &c->dir[!snd];
     uint8_t f = g->flags;
 
     if (f & SYNACK_TCP_RST) {
         set_state(c, snd, t, SYNACK_CLOSED, "RST sent");
-        if (r->state == SYNACK_SYN_RECEIVED && r->passive)
-            set_state(c, rcv, t, SYNACK_LISTEN, "RST received: back to LISTEN");
-        else if (r->state != LADDER_STATE_NONE && r->state != SYNACK_LISTEN)
-            set_state(c, rcv, t, SYNACK_CLOSED, "RST received");
-        c->finished = 1;
         return;
     }
     if (f & SYNACK_TCP_SYN) {
-        if (!s->syn_seen || s->isn != g->seq) {
-            s->syn_seen = 1;
-            s->isn = g->seq;
-        }
+        s->syn_seen = 1;
+        s->isn = g->seq;
         if (!(f & SYNACK_TCP_ACK)) {
             if (s->state == LADDER_STATE_NONE || s->state == SYNACK_CLOSED)
                 set_state(c, snd, t, SYNACK_SYN_SENT, "SYN sent (active open)");
@@ -244,10 +237,8 @@ static void infer(trace_conn *c, int snd, synack_time t, const synack_segment *g
         /* The capture began after the handshake. */
         set_state(c, snd, t, SYNACK_ESTABLISHED, NULL);
         if (r->state == LADDER_STATE_NONE)
-            set_state(c, rcv, t, SYNACK_ESTABLISHED, NULL);
+            set_state(c, !snd, t, SYNACK_ESTABLISHED, NULL);
     }
-    if (f & SYNACK_TCP_ACK)
-        on_ack(c, rcv, t, g);
     if ((f & SYNACK_TCP_FIN) && !s->fin_seen) {
         s->fin_seen = 1;
         s->fin_seq = g->seq + g->len + !!(f & SYNACK_TCP_SYN);
@@ -255,6 +246,29 @@ static void infer(trace_conn *c, int snd, synack_time t, const synack_segment *g
             set_state(c, snd, t, SYNACK_FIN_WAIT_1, "FIN sent (close)");
         else if (s->state == SYNACK_CLOSE_WAIT)
             set_state(c, snd, t, SYNACK_LAST_ACK, "FIN sent after peer's FIN");
+    }
+}
+
+/* What receiving g does to the receiver (acknowledgment first, then the
+ * FIN, in RFC 9293's order); drawn after the arrow. */
+static void infer_receiver(trace_conn *c, int rcv, synack_time t, const synack_segment *g)
+{
+    trace_dir *r = &c->dir[rcv], *s = &c->dir[!rcv];
+    uint8_t f = g->flags;
+
+    if (f & SYNACK_TCP_RST) {
+        /* RFC 9293 3.10.7.4: a passive half-open connection goes back to
+         * LISTEN; anything else is closed. */
+        if (r->state == SYNACK_SYN_RECEIVED && r->passive)
+            set_state(c, rcv, t, SYNACK_LISTEN, "RST received: back to LISTEN");
+        else if (r->state != LADDER_STATE_NONE && r->state != SYNACK_LISTEN)
+            set_state(c, rcv, t, SYNACK_CLOSED, "RST received");
+        c->finished = 1;
+        return;
+    }
+    if (f & SYNACK_TCP_ACK)
+        on_ack(c, rcv, t, g);
+    if ((f & SYNACK_TCP_FIN) && s->fin_seq == g->seq + g->len + !!(f & SYNACK_TCP_SYN)) {
         if (r->state == SYNACK_ESTABLISHED)
             set_state(c, rcv, t, SYNACK_CLOSE_WAIT, "FIN received");
         else if (r->state == SYNACK_FIN_WAIT_1)
@@ -282,10 +296,33 @@ int trace_set_add(trace_set *ts, synack_time t, const synack_segment *g, unsigne
     c->bytes += g->len;
     c->last = t;
     marks |= annotate(&c->dir[snd], &c->dir[!snd], g);
+    infer_sender(c, snd, t, g);
     if (ladder_add_segment(&c->model, snd, t, g, marks) < 0) {
         ts->oom = 1;
         return -1;
     }
-    infer(c, snd, t, g);
+    infer_receiver(c, !snd, t, g);
     return c->model.oom ? -1 : 0;
+}
+
+void trace_set_finish(trace_set *ts)
+{
+    /* When every segment of a connection has a bad checksum the capture
+     * was taken before checksums were filled in (offload, or Linux
+     * loopback): marking each one says nothing. */
+    for (size_t i = 0; i < ts->n; i++) {
+        ladder_model *m = &ts->conns[i].model;
+        size_t bad = 0, segs = 0;
+        for (size_t k = 0; k < m->nrows; k++) {
+            if (m->rows[k].kind != LADDER_ROW_SEGMENT)
+                continue;
+            segs++;
+            bad += (m->rows[k].marks & LADDER_MARK_BAD_CSUM) != 0;
+        }
+        if (bad == segs) {
+            ts->conns[i].all_bad_checksums = segs > 0;
+            for (size_t k = 0; k < m->nrows; k++)
+                m->rows[k].marks &= ~LADDER_MARK_BAD_CSUM;
+        }
+    }
 }

@@ -42,6 +42,7 @@ typedef struct trace_conn {
     uint64_t packets, bytes;    /* bytes: TCP payload */
     synack_time first, last;
     int finished;               /* RST, or both FINs acknowledged */
+    int all_bad_checksums;      /* every segment had one (see finish) */
     ladder_model model;
 } trace_conn;
 
@@ -60,6 +61,11 @@ void trace_set_free(trace_set *ts);
  * LADDER_MARK_BAD_CSUM from the reader). Returns 0, or -1 when out of
  * memory. */
 int trace_set_add(trace_set *ts, synack_time t, const synack_segment *seg, unsigned marks);
+
+/* Call once after the last segment: clears the bad-checksum mark from
+ * connections where every segment has it (checksum offload: the
+ * marks would only hide the diagram) and sets all_bad_checksums. */
+void trace_set_finish(trace_set *ts);
 
 /* The inferred state of end (0 client, 1 server) after the last segment,
  * or LADDER_STATE_NONE when nothing told. */

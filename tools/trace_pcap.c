@@ -190,5 +190,7 @@ int trace_read_pcap(const char *path, trace_set *ts, trace_read_stats *st, char 
     free(rd.ipbuf);
     free(rd.tcpbuf);
     pcap_close(p);
+    if (rc == 0)
+        trace_set_finish(ts);
     return rc;
 }

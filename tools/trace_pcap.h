@@ -23,7 +23,8 @@ typedef struct trace_read_stats {
     uint64_t skipped;           /* not IPv4 TCP, fragments, malformed */
 } trace_read_stats;
 
-/* Reads path into ts. Returns 0, or -1 with a message in err. */
+/* Reads path into ts and finishes it (trace_set_finish). Returns 0, or
+ * -1 with a message in err. */
 int trace_read_pcap(const char *path, trace_set *ts, trace_read_stats *st, char *err,
                     size_t errlen);
 
