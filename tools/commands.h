@@ -15,5 +15,8 @@ typedef struct synack_command {
 
 extern const synack_command cmd_demo;
 extern const synack_command cmd_trace;
+extern const synack_command cmd_serve;
+extern const synack_command cmd_connect;
+extern const synack_command cmd_try;
 
 #endif

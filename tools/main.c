@@ -12,6 +12,9 @@ static const synack_command *const commands[] = {
     &cmd_demo,
 #endif
     &cmd_trace,
+    &cmd_serve,
+    &cmd_connect,
+    &cmd_try,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,265 @@
+/* cmd_net.c — common options and set-up of the network commands (see
+ * cmd_net.h): the TUN device, the event loop with its stack, and signals
+ * delivered through a signalfd so that every exit path, Ctrl-C included,
+ * runs the same teardown. */
+#include "cmd_net.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+static sigset_t saved_mask;
+static int mask_saved;
+
+void net_opts_default(net_opts *o, const char *prog)
+{
+    memset(o, 0, sizeof *o);
+    o->dev = NET_DEFAULT_DEV;
+    o->addr = NET_DEFAULT_ADDR;
+    o->color = -1;
+    o->mtu = 1500;
+    o->wscale = -2;
+    o->sack = -1;
+    o->timestamps = -1;
+    o->prog = prog;
+}
+
+int net_parse_addr(const char *s, uint32_t *out)
+{
+    unsigned a, b, c, d;
+    char tail;
+    if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 ||
+        c > 255 || d > 255)
+        return -1;
+    *out = a << 24 | b << 16 | c << 8 | d;
+    return 0;
+}
+
+int net_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+const char *net_ep_str(uint32_t addr, uint16_t port, char buf[24])
+{
+    snprintf(buf, 24, "%u.%u.%u.%u:%u", addr >> 24, (addr >> 16) & 255, (addr >> 8) & 255,
+             addr & 255, port);
+    return buf;
+}
+
+/* The value of option argv[*i]: "--opt=value" or "--opt value". */
+static const char *value_of(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (*i + 1 < argc)
+        return argv[++*i];
+    return NULL;
+}
+
+static int is_opt(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == 0 || arg[n] == '=');
+}
+
+static int bad(const net_opts *o, const char *opt, const char *v)
+{
+    fprintf(stderr, "%s: bad value for %s: '%s'\n", o->prog, opt, v ? v : "(missing)");
+    return -1;
+}
+
+int net_opts_take(net_opts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    const char *v;
+    long n;
+    if (strcmp(a, "--offload") == 0)
+        o->offload = 1;
+    else if (strcmp(a, "--trace") == 0)
+        o->trace = 1;
+    else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+        o->verbose = 1;
+    else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+        o->quiet = 1;
+    else if (strcmp(a, "--absolute") == 0)
+        o->absolute = 1;
+    else if (strcmp(a, "--sack") == 0 || strcmp(a, "--no-sack") == 0)
+        o->sack = a[2] != 'n';
+    else if (strcmp(a, "--timestamps") == 0 || strcmp(a, "--no-timestamps") == 0)
+        o->timestamps = a[2] != 'n';
+    else if (is_opt(a, "--dev")) {
+        if (!(v = value_of(argc, argv, i, "--dev")) || !*v || strlen(v) > 15)
+            return bad(o, "--dev", v);
+        o->dev = v;
+    } else if (is_opt(a, "--addr")) {
+        if (!(v = value_of(argc, argv, i, "--addr")) || net_parse_addr(v, &o->addr))
+            return bad(o, "--addr", v);
+    } else if (is_opt(a, "--mtu")) {
+        if (!(v = value_of(argc, argv, i, "--mtu")) || net_parse_long(v, 576, 65535, &n))
+            return bad(o, "--mtu", v);
+        o->mtu = (int)n;
+    } else if (is_opt(a, "--wscale")) {
+        if (!(v = value_of(argc, argv, i, "--wscale")) || net_parse_long(v, -1, 14, &n))
+            return bad(o, "--wscale", v);
+        o->wscale = (int)n;
+    } else if (is_opt(a, "--sndbuf") || is_opt(a, "--rcvbuf")) {
+        int snd = a[2] == 's';
+        const char *name = snd ? "--sndbuf" : "--rcvbuf";
+        if (!(v = value_of(argc, argv, i, name)) || net_parse_long(v, 1, 1L << 30, &n))
+            return bad(o, name, v);
+        *(snd ? &o->sndbuf : &o->rcvbuf) = (uint32_t)n;
+    } else if (is_opt(a, "--color")) {
+        v = a[7] == '=' ? a + 8 : "always";
+        if (strcmp(v, "always") == 0)
+            o->color = 1;
+        else if (strcmp(v, "never") == 0)
+            o->color = 0;
+        else if (strcmp(v, "auto") == 0)
+            o->color = -1;
+        else
+            return bad(o, "--color", v);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void net_opts_usage(FILE *out)
+{
+    fputs("network options:\n"
+          "  --dev NAME        TUN device to create or attach to (default " NET_DEFAULT_DEV ")\n"
+          "  --addr A.B.C.D    synack's IPv4 address (default 198.18.0.2)\n"
+          "  --offload         virtio-net offloads: TSO super-packets, partial checksums\n"
+          "  --mtu N           link MTU (default 1500)\n"
+          "  --wscale N        window scale shift to offer, -1: none (default: the stack's)\n"
+          "  --no-sack, --no-timestamps   do not offer SACK / timestamps (offered by default)\n"
+          "  --sndbuf N, --rcvbuf N   socket buffer limits in bytes (default: the stack's)\n"
+          "  --trace           draw each connection's ladder diagram on stderr\n"
+          "  --color[=WHEN]    ladder colours: always, never, auto (default)\n"
+          "  --absolute        ladder: absolute sequence numbers\n"
+          "  -v, --verbose     log every state change\n"
+          "  -q, --quiet       no log lines\n",
+          out);
+}
+
+static void on_signal(void *ctx, int fd, unsigned events)
+{
+    (void)events;
+    net_env *e = ctx;
+    struct signalfd_siginfo si;
+    while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGCHLD)
+            e->child_exited = 1;
+        else
+            e->stop = (int)si.ssi_signo;
+    }
+}
+
+void net_env_child_sigmask(void)
+{
+    if (mask_saved)
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+    signal(SIGPIPE, SIG_DFL);
+}
+
+int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready_fn on_ready,
+                 void *ready_ctx)
+{
+    memset(e, 0, sizeof *e);
+    e->opts = *o;
+    e->sigfd = -1;
+    e->dev.fd = -1;
+    char err[256];
+    if (tun_open(&e->dev, o->dev, o->offload ? TUN_OFFLOAD : 0, err, sizeof err) < 0) {
+        fprintf(stderr, "%s: %s\n", o->prog, err);
+        return -1;
+    }
+    e->tracker = net_tracker_new(o, synack_is_server);
+    if (!e->tracker) {
+        fprintf(stderr, "%s: out of memory\n", o->prog);
+        net_env_close(e);
+        return -1;
+    }
+    loop_config lc;
+    memset(&lc, 0, sizeof lc);
+    synack_config_default(&lc.stack);
+    lc.stack.addr = o->addr;
+    lc.stack.mtu = (uint16_t)o->mtu;
+    if (o->wscale >= -1)
+        lc.stack.wscale = (int8_t)o->wscale;
+    if (o->sack >= 0)
+        lc.stack.sack = (uint8_t)o->sack;
+    if (o->timestamps >= 0)
+        lc.stack.timestamps = (uint8_t)o->timestamps;
+    if (o->sndbuf)
+        lc.stack.sndbuf = o->sndbuf;
+    if (o->rcvbuf)
+        lc.stack.rcvbuf = o->rcvbuf;
+    lc.stack.observer = net_tracker_observe;
+    lc.stack.observer_ctx = e->tracker;
+    lc.dev = &e->dev;
+    lc.on_ready = on_ready;
+    lc.ready_ctx = ready_ctx;
+    int r = loop_new(&lc, &e->lp);
+    if (r) {
+        fprintf(stderr, "%s: cannot start the stack: %s\n", o->prog, synack_strerror(r));
+        net_env_close(e);
+        return -1;
+    }
+    e->st = loop_stack(e->lp);
+
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGCHLD);
+    if (!mask_saved) {
+        sigprocmask(SIG_BLOCK, &set, &saved_mask);
+        mask_saved = 1;
+    } else {
+        sigprocmask(SIG_BLOCK, &set, NULL);
+    }
+    /* A peer closing a pipe we write to is an error code, not a death. */
+    signal(SIGPIPE, SIG_IGN);
+    e->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (e->sigfd < 0 || loop_add_fd(e->lp, e->sigfd, EPOLLIN, on_signal, e) != 0) {
+        fprintf(stderr, "%s: cannot set up signal handling: %s\n", o->prog, strerror(errno));
+        net_env_close(e);
+        return -1;
+    }
+    return 0;
+}
+
+void net_env_close(net_env *e)
+{
+    if (e->lp && e->sigfd >= 0)
+        loop_del_fd(e->lp, e->sigfd);
+    if (e->sigfd >= 0)
+        close(e->sigfd);
+    e->sigfd = -1;
+    if (e->tracker)
+        net_tracker_flush(e->tracker);
+    loop_free(e->lp);       /* frees the stack: observer calls end here */
+    e->lp = NULL;
+    e->st = NULL;
+    net_tracker_free(e->tracker);
+    e->tracker = NULL;
+    tun_close(&e->dev);
+    if (mask_saved) {
+        sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+        mask_saved = 0;
+    }
+}
