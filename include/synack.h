@@ -252,6 +252,9 @@ typedef struct synack_config {
     uint8_t sack;                   /* offer SACK-permitted (default on) */
     uint8_t cc;                     /* default congestion control,
                                        SYNACK_CC_CUBIC unless set */
+    uint8_t syncookies;             /* answer SYNs with cookies when a
+                                       listener's half-open entries are
+                                       full (RFC 4987); default on */
 
     /* Randomness. If random is NULL the stack uses a deterministic
      * generator seeded with .seed (what the simulator and tests want).
@@ -331,6 +334,9 @@ typedef struct synack_stats {
     uint64_t conns_reset;           /* reset by peer */
     uint64_t conns_timeout;         /* gave up retransmitting */
     uint64_t conns_live;            /* connection records now allocated */
+    uint64_t syncookies_sent;       /* SYN-ACKs carrying a cookie */
+    uint64_t syncookies_ok;         /* connections opened from a cookie */
+    uint64_t syncookies_failed;     /* ACKs whose cookie did not check out */
     uint64_t drops[SYNACK_DROP_COUNT];
 } synack_stats;
 

@@ -218,6 +218,10 @@ int synack_listen(synack_stack *s, int h, int backlog)
 void sock_listener_established(synack_stack *s, tcb *t)
 {
     sock *l = &s->socks[t->listener];
+    if (!t->cookie)
+        l->nhalf--;     /* a cookie connection was never half-open here */
+    l->naccept++;
+    t->in_acceptq = 1;
     t->qnext = NULL;
     if (l->acceptq_tail)
         l->acceptq_tail->qnext = t;
@@ -241,7 +245,11 @@ void sock_listener_detach(synack_stack *s, tcb *t)
             l->acceptq_tail = prev;
     }
     t->qnext = NULL;
-    l->nqueued--;
+    if (t->in_acceptq)
+        l->naccept--;
+    else
+        l->nhalf--;
+    t->in_acceptq = 0;
     t->listener = -1;
 }
 

@@ -39,6 +39,7 @@ void synack_config_default(synack_config *cfg)
     cfg->timestamps = 1;
     cfg->sack = 1;
     cfg->cc = SYNACK_CC_CUBIC;
+    cfg->syncookies = 1;
 }
 
 void *stack_alloc(synack_stack *s, size_t n) { return s->cfg.alloc(s->cfg.alloc_ctx, n); }
@@ -108,6 +109,10 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
     for (int i = 0; i < 2; i++) {
         uint64_t r = stack_random(s);
         memcpy(s->isn_secret + 8 * i, &r, 8);
+    }
+    for (int i = 0; i < 2; i++) {
+        uint64_t r = stack_random(s);
+        memcpy(s->cookie_secret + 8 * i, &r, 8);
     }
     s->hash_salt = stack_random(s);
     s->next_ephemeral = (uint16_t)(32768 + stack_random(s) % 28232);

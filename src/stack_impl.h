@@ -33,7 +33,8 @@ typedef struct sock {
     tcb      *tcb;              /* SOCK_CONN */
     /* SOCK_LISTEN */
     uint32_t  backlog;
-    uint32_t  nqueued;          /* half-open + established, not accepted */
+    uint32_t  nhalf;            /* half-open (SYN-RECEIVED) entries */
+    uint32_t  naccept;          /* established, not yet accepted */
     tcb      *acceptq_head, *acceptq_tail;  /* established, FIFO */
     int       next_free;        /* free-list link */
     int       next_listener;    /* listener list link, -1 ends */
@@ -44,6 +45,7 @@ struct synack_stack {
     synack_time now;
     synack_rng rng;
     uint8_t isn_secret[16];
+    uint8_t cookie_secret[16];
     uint64_t hash_salt;
     synack_stats stats;
     uint64_t ndrops;            /* all drops, to tell callers one happened */
@@ -99,6 +101,12 @@ void sock_listener_detach(synack_stack *s, tcb *t);
 void sock_apply_options(synack_stack *s, const sock *so, tcb *t);
 /* The listener for a local port, or NULL. */
 sock *sock_find_listener(synack_stack *s, uint16_t port, int *handle);
+
+/* SYN cookies (tcp/tcp_syncookie.c, RFC 4987). */
+uint32_t syncookie_isn(const synack_stack *s, const synack_segment *syn, uint16_t peer_mss,
+                       uint16_t *mss_out);
+int syncookie_check(const synack_stack *s, const synack_segment *ack, uint16_t *mss_out);
+uint8_t syncookie_opt_bits(const synack_segment *syn);
 
 /* IPv4 output: wraps the payload sitting at s->txbuf + WIRE_IPV4_HDR_LEN
  * in a header and hands the datagram to cfg.tx (or cfg.tx_offload with

@@ -57,6 +57,9 @@ typedef struct tcb {
     struct tcb *qnext;          /* listener's accept queue link */
     uint8_t  in_table;          /* linked in the connection hash */
     uint8_t  passive;           /* created by a SYN to a listener */
+    uint8_t  in_acceptq;        /* on the listener's accept queue */
+    uint8_t  cookie;            /* 1 + option bits: a stateless SYN-ACK
+                                   (TSval carries them), 0 otherwise */
 
     /* 4-tuple (our address is the stack's). */
     uint32_t laddr, raddr;
@@ -165,6 +168,8 @@ void tcp_send_ack(synack_stack *s, tcb *t);
 void tcp_send_rst_for(synack_stack *s, tcb *t);
 /* RST in reply to a segment that has no connection (RFC 9293 3.10.7.1). */
 void tcp_send_rst_reply(synack_stack *s, const synack_segment *seg);
+/* The SYN-ACK of a stateless (SYN cookie) reply, from a temporary TCB. */
+void tcp_send_synack_stateless(synack_stack *s, tcb *tmp);
 /* A keepalive or zero-window probe. */
 void tcp_send_probe(synack_stack *s, tcb *t, int with_byte);
 /* Retransmits up to one segment of data starting at seq (not moving

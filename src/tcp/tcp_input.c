@@ -8,6 +8,8 @@
  * end, through tcp_output. */
 #include "stack_impl.h"
 
+#include <string.h>
+
 #include "base/seq.h"
 #include "tcp/tcp_cc.h"
 
@@ -102,13 +104,121 @@ static int closed_input(synack_stack *s, const synack_segment *seg)
 
 /* ---------------------------------------------------- 3.10.7.2 LISTEN */
 
-static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg)
+/* Fills a passive TCB from the SYN that asked for it. */
+static void passive_init(synack_stack *s, tcb *t, const sock *l, const synack_segment *syn)
+{
+    sock_apply_options(s, l, t);
+    t->passive = 1;
+    t->irs = syn->seq;
+    t->rcv_nxt = syn->seq + 1;
+    t->rcv_adv = t->rcv_nxt;
+    take_syn_options(s, t, syn);
+    t->snd_wnd = syn->wnd;                      /* never scaled in a SYN */
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = syn->seq;
+}
+
+/* RFC 4987 3.6: answer with a cookie and keep nothing. */
+static int send_cookie(synack_stack *s, const sock *l, const synack_segment *syn)
+{
+    tcb tmp;
+    memset(&tmp, 0, sizeof(tmp));
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+        tmp.t[i] = SYNACK_TIME_NEVER;
+    tmp.hn.idx = HEAP_NONE;
+    tmp.handle = tmp.listener = -1;
+    tmp.laddr = s->cfg.addr;
+    tmp.raddr = syn->saddr;
+    tmp.lport = syn->dport;
+    tmp.rport = syn->sport;
+    passive_init(s, &tmp, l, syn);
+    uint16_t mss;
+    tmp.iss = syncookie_isn(s, syn, syn->opts.has_mss ? syn->opts.mss : 536, &mss);
+    if (tmp.ts_ok) {
+        tmp.cookie = (uint8_t)(1 + syncookie_opt_bits(syn));
+    } else {
+        /* Nowhere to keep them: offer neither window scaling nor SACK. */
+        tmp.ws_ok = tmp.sack_ok = 0;
+        tmp.rcv_wscale = 0;
+    }
+    tcp_send_synack_stateless(s, &tmp);
+    s->stats.syncookies_sent++;
+    return 0;
+}
+
+/* The client's ACK to a cookie SYN-ACK: rebuild the connection. Returns
+ * the new ESTABLISHED TCB, or NULL (counted) if the cookie is no good or
+ * there is no room. */
+static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *seg)
+{
+    uint16_t mss;
+    if (!syncookie_check(s, seg, &mss)) {
+        s->stats.syncookies_failed++;
+        return NULL;
+    }
+    if (l->naccept >= l->backlog) {
+        stack_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL, NULL, seg);
+        return NULL;
+    }
+    tcb *t = tcb_new(s, seg->saddr, seg->dport, seg->sport);
+    if (!t) {
+        stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
+        return NULL;
+    }
+    /* Rebuild the SYN as the client sent it, as far as the cookie says. */
+    synack_segment syn = *seg;
+    syn.seq = seg->seq - 1;
+    syn.flags = SYNACK_TCP_SYN;
+    memset(&syn.opts, 0, sizeof(syn.opts));
+    syn.opts.has_mss = 1;
+    syn.opts.mss = mss;
+    if (seg->opts.has_ts && s->cfg.timestamps) {
+        uint32_t bits = seg->opts.tsecr & 31u;
+        syn.opts.has_ts = 1;
+        syn.opts.tsval = seg->opts.tsval;
+        syn.opts.sack_permitted = (bits & 16) != 0;
+        syn.opts.has_wscale = (bits & 15) != 15;
+        syn.opts.wscale = (uint8_t)(bits & 15);
+    }
+    passive_init(s, t, l, &syn);
+    t->cookie = 1;
+    t->listener = lh;
+    t->iss = seg->ack - 1;
+    t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
+    t->snd_buf_seq = seg->ack;
+    t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl2 = seg->ack;
+    /* What our SYN-ACK offered: the buffer, unscaled, at most 65535. */
+    uint32_t offered = t->rcvq.cap < 65535u ? t->rcvq.cap : 65535u;
+    t->rcv_adv = t->rcv_nxt + offered;
+    tcb_hash_insert(s, t);
+    s->stats.conns_passive++;
+    s->stats.syncookies_ok++;
+    t->state = SYNACK_LISTEN;
+    tcb_set_state(s, t, SYNACK_ESTABLISHED, "ACK with a valid SYN cookie");
+    tcb_keepalive_reset(s, t);
+    sock_listener_established(s, t);
+    return t;
+}
+
+static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload);
+
+static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
+                        const uint8_t *payload)
 {
     if (seg->flags & SYNACK_TCP_RST) {          /* first: ignore RST */
         stack_drop(s, SYNACK_DROP_TCP_RST_INVALID, NULL, seg);
         return 1;
     }
-    if (seg->flags & SYNACK_TCP_ACK) {          /* second: ACK -> RST */
+    if (seg->flags & SYNACK_TCP_ACK) {
+        /* second: an ACK to a listener is reset — unless it answers one of
+         * our SYN cookies. */
+        if (s->cfg.syncookies && !(seg->flags & SYNACK_TCP_SYN)) {
+            tcb *t = cookie_open(s, l, lh, seg);
+            if (t)
+                return synced_input(s, t, seg, payload);
+        }
         stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, NULL, seg);
         tcp_send_rst_reply(s, seg);
         return 1;
@@ -117,32 +227,31 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg)
         stack_drop(s, SYNACK_DROP_TCP_NO_ACK, NULL, seg);
         return 1;
     }
-    /* third: SYN. The backlog bounds half-open plus unaccepted entries;
-     * when full the SYN is dropped silently and the client retries. */
-    if (l->nqueued >= l->backlog) {
+    /* third: SYN. The accept queue holds at most backlog connections; a
+     * SYN beyond that is dropped silently and the client retries. */
+    if (l->naccept >= l->backlog) {
         stack_drop(s, SYNACK_DROP_TCP_BACKLOG_FULL, NULL, seg);
         return 1;
     }
-    tcb *t = tcb_new(s, seg->saddr, seg->dport, seg->sport);
+    tcb *t = l->nhalf < l->backlog ? tcb_new(s, seg->saddr, seg->dport, seg->sport) : NULL;
     if (!t) {
-        stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
+        /* Half-open entries (or records) exhausted: a SYN flood, or a
+         * crowd. Cookies keep legitimate clients coming (RFC 4987). */
+        if (s->cfg.syncookies) {
+            trace_seg(s, SYNACK_TRACE_SEG_IN, NULL, seg, 0);
+            return send_cookie(s, l, seg);
+        }
+        stack_drop(s, l->nhalf >= l->backlog ? SYNACK_DROP_TCP_BACKLOG_FULL
+                                             : SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
         return 1;
     }
-    sock_apply_options(s, l, t);
-    t->passive = 1;
+    passive_init(s, t, l, seg);
     t->listener = lh;
-    l->nqueued++;
+    l->nhalf++;
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
-    t->irs = seg->seq;
-    t->rcv_nxt = seg->seq + 1;
-    t->rcv_adv = t->rcv_nxt;
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
-    take_syn_options(s, t, seg);
-    t->snd_wnd = seg->wnd;                      /* never scaled in a SYN */
-    t->max_snd_wnd = t->snd_wnd;
-    t->snd_wl1 = seg->seq;
     t->snd_wl2 = t->iss;
     tcb_hash_insert(s, t);
     s->stats.conns_passive++;
@@ -670,7 +779,7 @@ static int dispatch(synack_stack *s, synack_segment *seg, const uint8_t *payload
         int lh;
         sock *l = sock_find_listener(s, seg->dport, &lh);
         if (l)
-            return listen_input(s, l, lh, seg);
+            return listen_input(s, l, lh, seg, payload);
         return closed_input(s, seg);
     }
     if (t->state == SYNACK_SYN_SENT)

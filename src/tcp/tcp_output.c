@@ -60,6 +60,8 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         if (s->cfg.timestamps && (!synack || t->ts_ok)) {
             seg->opts.has_ts = 1;
             seg->opts.tsval = ts_now(s);
+            if (t->cookie)      /* SYN cookie: options ride in the TSval */
+                seg->opts.tsval = (seg->opts.tsval & ~31u) | (uint32_t)(t->cookie - 1);
             seg->opts.tsecr = synack ? t->ts_recent : 0;
         }
     } else if (!(seg->flags & SYNACK_TCP_RST)) {
@@ -328,6 +330,15 @@ void tcp_output(synack_stack *s, tcb *t)
         t->persist_backoff = 0;
         tcb_timer_stop(s, t, SYNACK_TIMER_PERSIST);
     }
+}
+
+void tcp_send_synack_stateless(synack_stack *s, tcb *tmp)
+{
+    synack_segment seg;
+    seg_init(&seg, s, tmp);
+    seg.flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK;
+    seg.seq = tmp->iss;
+    emit(s, tmp, &seg, 0);
 }
 
 void tcp_send_ack(synack_stack *s, tcb *t)
