@@ -5,6 +5,7 @@ PREFIX  ?= /usr/local
 BUILD   ?= build
 ASAN    ?= build-asan
 CMAKE   ?= cmake
+MAKEFLAGS += --no-print-directory
 
 .PHONY: all demo test deps build build-asan install clean bench
 
@@ -23,7 +24,10 @@ build-asan:
 deps:
 	@scripts/install-deps.sh
 
-demo: build
+# The demo only shows the build's errors, not its progress lines.
+demo:
+	@$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYNACK_WERROR=ON >/dev/null
+	@$(CMAKE) --build $(BUILD) -j $(JOBS) --target synack >/dev/null
 	@./$(BUILD)/tools/synack demo
 
 test: deps build build-asan
