@@ -39,3 +39,19 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN)
+
+# Benchmarks (not part of `make test`): Release build (-O2, no sanitizers)
+# in build-bench; as root, installs liblwip-dev for the lwIP peer first. Prints
+# one table; `make bench ARGS=--json` (or SYNACK_BENCH_JSON=1) for JSON,
+# `make bench ARGS=--conns=1000000` for the full connection range. Build
+# output goes to stderr so stdout is only the result. See docs/BENCHMARKS.md.
+bench:
+	@if [ "$$(id -u)" = 0 ] && ! dpkg -s liblwip-dev >/dev/null 2>&1; then \
+	  echo "bench: installing liblwip-dev" >&2; \
+	  { apt-get install -y liblwip-dev || { apt-get update && apt-get install -y liblwip-dev; }; } >/dev/null 2>&1 || \
+	  echo "bench: could not install liblwip-dev; lwIP figures will be missing" >&2; \
+	fi
+	@$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
+	  -DSYNACK_SANITIZE=OFF -DSYNACK_WERROR=ON >&2
+	@$(CMAKE) --build build-bench -j $(JOBS) --target bench-all >&2
+	@bench/run.sh build-bench $(ARGS)

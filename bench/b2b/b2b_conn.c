@@ -93,6 +93,7 @@ void b2b_conn(uint64_t n)
         }
     }
     uint64_t t_end = bench_mono_ns();
+    bench_result("synack.conn.n", (double)n, "conns");
     bench_result("synack.conn.rate.all", (double)n * 1e9 / (double)(t_end - t_all), "conn/s");
     synack_stats st;
     synack_stats_get(p.cli, &st);
