@@ -123,6 +123,14 @@ long ladder_add_note(ladder_model *m, synack_time t, const char *fmt, ...)
     return index_of(m, r);
 }
 
+void ladder_remove_row(ladder_model *m, size_t idx)
+{
+    if (idx >= m->nrows)
+        return;
+    memmove(&m->rows[idx], &m->rows[idx + 1], (m->nrows - idx - 1) * sizeof m->rows[0]);
+    m->nrows--;
+}
+
 void ladder_set_fate(ladder_model *m, size_t idx, int lost, synack_time t_arrive)
 {
     if (idx >= m->nrows || m->rows[idx].kind != LADDER_ROW_SEGMENT)

@@ -96,6 +96,9 @@ long ladder_add_drop(ladder_model *m, int side, synack_time t, int drop);
 long ladder_add_note(ladder_model *m, synack_time t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Deletes row idx (later rows move up by one). */
+void ladder_remove_row(ladder_model *m, size_t idx);
+
 /* Records what happened to segment row idx on the way. */
 void ladder_set_fate(ladder_model *m, size_t idx, int lost, synack_time t_arrive);
 

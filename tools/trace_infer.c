@@ -62,8 +62,10 @@ static trace_conn *new_conn(trace_set *ts, synack_time t, const synack_segment *
     c->addr[1] = flip ? g->saddr : g->daddr;
     c->port[1] = flip ? g->sport : g->dport;
     c->first = t;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         c->dir[i].state = LADDER_STATE_NONE;
+        c->dir[i].close_wait_row = -1;
+    }
     ladder_model_init(&c->model, "");
     ladder_set_end(&c->model, LADDER_LEFT, "client", c->addr[0], c->port[0], LADDER_STATE_NONE);
     ladder_set_end(&c->model, LADDER_RIGHT, "server", c->addr[1], c->port[1],
@@ -242,6 +244,18 @@ static void infer_sender(trace_conn *c, int snd, synack_time t, const synack_seg
     if ((f & SYNACK_TCP_FIN) && !s->fin_seen) {
         s->fin_seen = 1;
         s->fin_seq = g->seq + g->len + !!(f & SYNACK_TCP_SYN);
+        if (s->state == SYNACK_CLOSE_WAIT && s->close_wait_row >= 0 &&
+            (!(f & SYNACK_TCP_ACK) || seq_leq(g->ack, r->fin_seq))) {
+            /* The FINs crossed: this end sent its FIN before the peer's
+             * reached it (else the FIN would acknowledge it), so it never
+             * was in CLOSE-WAIT. It closes simultaneously (3.10.7.4). */
+            ladder_remove_row(&c->model, (size_t)s->close_wait_row);
+            if (r->close_wait_row > s->close_wait_row)
+                r->close_wait_row--;
+            s->close_wait_row = -1;
+            s->state = SYNACK_ESTABLISHED;
+            s->closing_next = 1;
+        }
         if (s->state == SYNACK_ESTABLISHED || s->state == SYNACK_SYN_RECEIVED)
             set_state(c, snd, t, SYNACK_FIN_WAIT_1, "FIN sent (close)");
         else if (s->state == SYNACK_CLOSE_WAIT)
@@ -266,11 +280,15 @@ static void infer_receiver(trace_conn *c, int rcv, synack_time t, const synack_s
         c->finished = 1;
         return;
     }
+    if ((f & SYNACK_TCP_SYN) && !(f & SYNACK_TCP_ACK) && r->state == SYNACK_SYN_SENT)
+        set_state(c, rcv, t, SYNACK_SYN_RECEIVED, "SYN received in SYN-SENT");
     if (f & SYNACK_TCP_ACK)
         on_ack(c, rcv, t, g);
     if ((f & SYNACK_TCP_FIN) && s->fin_seq == g->seq + g->len + !!(f & SYNACK_TCP_SYN)) {
-        if (r->state == SYNACK_ESTABLISHED)
+        if (r->state == SYNACK_ESTABLISHED) {
             set_state(c, rcv, t, SYNACK_CLOSE_WAIT, "FIN received");
+            r->close_wait_row = (long)c->model.nrows - 1;
+        }
         else if (r->state == SYNACK_FIN_WAIT_1)
             set_state(c, rcv, t, SYNACK_CLOSING, "FIN received (simultaneous close)");
         else if (r->state == SYNACK_FIN_WAIT_2)
@@ -302,6 +320,17 @@ int trace_set_add(trace_set *ts, synack_time t, const synack_segment *g, unsigne
         return -1;
     }
     infer_receiver(c, !snd, t, g);
+    trace_dir *s = &c->dir[snd];
+    if (s->closing_next) {
+        /* the crossing FIN from the peer reaches this end after its own */
+        s->closing_next = 0;
+        set_state(c, snd, t, SYNACK_CLOSING, "FIN received (simultaneous close)");
+    }
+    /* Once this end has acknowledged the peer's FIN, its CLOSE-WAIT is
+     * certain. */
+    if (c->dir[!snd].fin_seen && (g->flags & SYNACK_TCP_ACK) &&
+        seq_gt(g->ack, c->dir[!snd].fin_seq))
+        s->close_wait_row = -1;
     return c->model.oom ? -1 : 0;
 }
 

@@ -33,6 +33,9 @@ typedef struct trace_dir {
     uint16_t last_win;
     int fin_seen, fin_acked;
     uint32_t fin_seq;           /* sequence number of the FIN */
+    long close_wait_row;        /* row of a CLOSE-WAIT inferred from the
+                                   peer's FIN, while it may be undone */
+    int closing_next;           /* simultaneous close: CLOSING after the arrow */
 } trace_dir;
 
 typedef struct trace_conn {
