@@ -10,6 +10,8 @@
 #   --lwip-conns=N    lwIP connections (default 10000, at most 16000)
 #   --mem-conns=N     synack connections for the memory figures (default 100000)
 #   --bulk-ms=MS      timed bulk phase per stack (default 2000)
+#   --no-tun          skip the device benchmark (bench/tun.sh; it runs only
+#                     as root, in network namespaces it creates and deletes)
 #   --quick           short phases (a smoke run, not for publishing)
 # Progress goes to stderr; stdout carries only the table (or the JSON).
 set -u
@@ -20,6 +22,7 @@ bin=$build/bench
 json=
 case "${SYNACK_BENCH_JSON:-0}" in 0|"") ;; *) json=--json ;; esac
 conns=100000 lwip_conns=10000 mem_conns=100000 lwip_mem=10000 bulk_ms=2000 loss_ms=1000 floor_ms=500
+tun=1 tun_ms=3000
 for a in "$@"; do
   case "$a" in
     --json) json=--json ;;
@@ -27,7 +30,9 @@ for a in "$@"; do
     --lwip-conns=*) lwip_conns=${a#*=} ;;
     --mem-conns=*) mem_conns=${a#*=} ;;
     --bulk-ms=*) bulk_ms=${a#*=} ;;
-    --quick) conns=20000 lwip_conns=2000 mem_conns=10000 lwip_mem=2000 bulk_ms=300 loss_ms=200 floor_ms=100 ;;
+    --no-tun) tun= ;;
+    --quick) conns=20000 lwip_conns=2000 mem_conns=10000 lwip_mem=2000 bulk_ms=300 loss_ms=200 floor_ms=100
+             tun_ms=1000 ;;
     *) echo "bench/run.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -69,6 +74,14 @@ if [ -x "$bin/bench-lwip" ]; then
   run bench-lwip --bulk-ms="$bulk_ms" --loss-ms="$loss_ms" --conns="$lwip_conns" --mem-conns="$lwip_mem"
 else
   echo "bench: bench-lwip not built (liblwip-dev missing): lwIP columns stay empty" >&2
+fi
+if [ -n "$tun" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "bench: bench/tun.sh (TUN and veth in network namespaces)" >&2
+    "$(dirname "$0")/tun.sh" "$build" "$tun_ms" >>"$out" || failed=1
+  else
+    echo "bench: not root: device benchmark (bench/tun.sh) skipped" >&2
+  fi
 fi
 
 "$bin/bench-report" $json <"$out" || failed=1

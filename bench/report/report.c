@@ -1,7 +1,8 @@
 /* report.c — bench-report: reads the "key value unit" lines every harness
  * prints (and "meta name text" lines from bench/run.sh) on stdin and
- * prints one table: each figure beside its peer's from the same run, the
- * ratios synack/lwIP and synack/floor, the issue's target and whether it
+ * prints one table: each figure beside its peer's from the same run (lwIP
+ * back to back; the Linux kernel over veth and the plain TUN ceiling for
+ * the device rows), the ratios synack/peer and synack/floor, the issue's target and whether it
  * was met. With --json (or SYNACK_BENCH_JSON=1 in the environment) it
  * prints the same as JSON instead.
  *
@@ -38,48 +39,57 @@ typedef enum goal {
     GOAL_MIN,           /* synack >= target */
     GOAL_MAX,           /* synack <= target */
     GOAL_MAX_FLOOR,     /* synack <= target x floor */
-    GOAL_MIN_AND_LWIP   /* synack >= target and >= 4 x lwIP */
+    GOAL_MIN_AND_LWIP,  /* synack >= target and >= 4 x peer (lwIP) */
+    GOAL_PEER_RATIO     /* synack >= target x peer */
 } goal;
 
 typedef struct row {
     const char *label;
-    const char *synack, *lwip, *floor;  /* result keys, NULL if none */
+    const char *peer_name;              /* what the peer column holds */
+    const char *synack, *lwip, *floor;  /* result keys, NULL if none; lwip
+                                           is the peer's figure */
     goal goal;
     double target;
     const char *target_text;
 } row;
 
 static const row rows[] = {
-    { "bulk goodput, Nagle off (Gbit/s)", "synack.bulk.gbps", "lwip.bulk.gbps",
+    { "bulk goodput, Nagle off (Gbit/s)", "lwIP", "synack.bulk.gbps", "lwip.bulk.gbps",
       "floor.copy_csum_gbps", GOAL_MIN_AND_LWIP, 50, ">= 50 and >= 4x lwIP" },
-    { "bulk cost (ns/byte)", "synack.bulk.ns_per_byte", "lwip.bulk.ns_per_byte",
+    { "bulk cost (ns/byte)", "lwIP", "synack.bulk.ns_per_byte", "lwip.bulk.ns_per_byte",
       "floor.copy_csum", GOAL_MAX_FLOOR, 3, "<= 3x floor" },
-    { "bulk goodput, 1% loss (Gbit/s of CPU)", "synack.bulk_loss.gbps", "lwip.bulk_loss.gbps",
+    { "bulk goodput, 1% loss (Gbit/s of CPU)", "lwIP", "synack.bulk_loss.gbps", "lwip.bulk_loss.gbps",
       NULL, GOAL_NONE, 0, "" },
-    { "handshake+close, first 1,000 (conn/s)", "synack.conn.rate.0_1k", "lwip.conn.rate.0_1k",
+    { "handshake+close, first 1,000 (conn/s)", "lwIP", "synack.conn.rate.0_1k", "lwip.conn.rate.0_1k",
       NULL, GOAL_MIN, 1e6, ">= 1,000,000" },
-    { "handshake+close, 1k-10k (conn/s)", "synack.conn.rate.1k_10k", "lwip.conn.rate.1k_10k",
+    { "handshake+close, 1k-10k (conn/s)", "lwIP", "synack.conn.rate.1k_10k", "lwip.conn.rate.1k_10k",
       NULL, GOAL_MIN, 1e6, ">= 1,000,000" },
-    { "handshake+close, 10k-100k (conn/s)", "synack.conn.rate.10k_100k", "lwip.conn.rate.10k_100k",
+    { "handshake+close, 10k-100k (conn/s)", "lwIP", "synack.conn.rate.10k_100k", "lwip.conn.rate.10k_100k",
       NULL, GOAL_MIN, 1e6, ">= 1,000,000" },
-    { "handshake+close, 100k-1M (conn/s)", "synack.conn.rate.100k_1m", NULL,
+    { "handshake+close, 100k-1M (conn/s)", NULL, "synack.conn.rate.100k_1m", NULL,
       NULL, GOAL_MIN, 1e6, ">= 1,000,000" },
-    { "handshake+close, whole run (conn/s)", "synack.conn.rate.all", "lwip.conn.rate.all",
+    { "handshake+close, whole run (conn/s)", "lwIP", "synack.conn.rate.all", "lwip.conn.rate.all",
       NULL, GOAL_MIN, 1e6, ">= 1,000,000" },
-    { "handshake latency p50 (ns CPU)", "synack.conn.lat_p50", "lwip.conn.lat_p50",
+    { "handshake latency p50 (ns CPU)", "lwIP", "synack.conn.lat_p50", "lwip.conn.lat_p50",
       NULL, GOAL_NONE, 0, "" },
-    { "handshake latency p99 (ns CPU)", "synack.conn.lat_p99", "lwip.conn.lat_p99",
+    { "handshake latency p99 (ns CPU)", "lwIP", "synack.conn.lat_p99", "lwip.conn.lat_p99",
       NULL, GOAL_NONE, 0, "" },
-    { "idle established end (B requested)", "synack.mem.est_client", NULL,
+    { "idle established end (B requested)", NULL, "synack.mem.est_client", NULL,
       NULL, GOAL_MAX, 256, "<= 256" },
-    { "idle established end (B malloc'd)", "synack.mem.est_client_chunk", "lwip.mem.est_chunk",
+    { "idle established end (B malloc'd)", "lwIP", "synack.mem.est_client_chunk", "lwip.mem.est_chunk",
       NULL, GOAL_NONE, 0, "" },
-    { "TIME-WAIT entry (B requested)", "synack.mem.tw", NULL,
+    { "TIME-WAIT entry (B requested)", NULL, "synack.mem.tw", NULL,
       NULL, GOAL_MAX, 64, "<= 64" },
-    { "TIME-WAIT entry (B malloc'd)", "synack.mem.tw_chunk", "lwip.mem.tw_chunk",
+    { "TIME-WAIT entry (B malloc'd)", "lwIP", "synack.mem.tw_chunk", "lwip.mem.tw_chunk",
       NULL, GOAL_NONE, 0, "" },
-    { "memcpy, 1460-byte segments (GB/s)", NULL, NULL, "floor.memcpy", GOAL_NONE, 0, "" },
-    { "Internet checksum (GB/s)", NULL, NULL, "floor.csum", GOAL_NONE, 0, "" },
+    { "memcpy, 1460-byte segments (GB/s)", NULL, NULL, NULL, "floor.memcpy", GOAL_NONE, 0, "" },
+    { "Internet checksum (GB/s)", NULL, NULL, NULL, "floor.csum", GOAL_NONE, 0, "" },
+    { "over TUN with offloads (Gbit/s)", "Linux veth", "tun.synack_offload.gbps",
+      "tun.kernel_veth.gbps", NULL, GOAL_PEER_RATIO, 1, ">= Linux veth" },
+    { "over plain TUN (Gbit/s)", "TUN ceiling", "tun.synack_plain.gbps",
+      "tun.plain_ceiling.gbps", NULL, GOAL_PEER_RATIO, 0.9, ">= 90% of TUN ceiling" },
+    { "over plain TUN (Gbit/s)", "veth no offl", "tun.synack_plain.gbps",
+      "tun.kernel_veth_nooffload.gbps", NULL, GOAL_NONE, 0, "" },
 };
 
 static const result *find(const char *key)
@@ -134,6 +144,8 @@ static int verdict(const row *r, const result *s, const result *l, const result 
         return f ? s->value <= r->target * f->value : -1;
     case GOAL_MIN_AND_LWIP:
         return s->value >= r->target && (!l || s->value >= 4.0 * l->value);
+    case GOAL_PEER_RATIO:
+        return l ? s->value >= r->target * l->value : -1;
     default:
         return -1;
     }
@@ -164,8 +176,8 @@ static void print_table(void)
     printf("synack benchmarks  %s\n", meta_text("date"));
     printf("machine: %s\n", meta_text("machine"));
     printf("commit:  %s\n\n", meta_text("commit"));
-    printf("%-40s %10s %10s %8s %10s %8s  %-22s %s\n", "figure", "synack", "lwIP",
-           "s/lwIP", "floor", "s/floor", "target", "met");
+    printf("%-40s %10s %-12s %10s %8s %10s %8s  %-22s %s\n", "figure", "synack", "peer", "",
+           "s/peer", "floor", "s/floor", "target", "met");
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         const row *r = &rows[i];
         const result *s = find(r->synack), *l = find(r->lwip), *f = find(r->floor);
@@ -176,8 +188,9 @@ static void print_table(void)
         fmt_ratio(rl, sizeof rl, s, l);
         fmt_ratio(rf, sizeof rf, s, f);
         int v = verdict(r, s, l, f);
-        printf("%-40s %10s %10s %8s %10s %8s  %-22s %s\n", r->label, r->synack ? sv : "",
-               r->lwip ? lv : "", r->lwip ? rl : "", r->floor ? fv : "",
+        printf("%-40s %10s %-12s %10s %8s %10s %8s  %-22s %s\n", r->label, r->synack ? sv : "",
+               r->peer_name ? r->peer_name : "", r->lwip ? lv : "", r->lwip && r->synack ? rl : "",
+               r->floor ? fv : "",
                r->synack && r->floor ? rf : "", r->target_text,
                v < 0 ? "" : v ? "yes" : "MISSED");
     }
@@ -246,11 +259,13 @@ static void print_json(void)
         json_string(r->label);
         printf(", \"synack\": ");
         json_value(s);
-        printf(", \"lwip\": ");
+        printf(", \"peer_name\": ");
+        json_string(r->peer_name ? r->peer_name : "");
+        printf(", \"peer\": ");
         json_value(l);
         printf(", \"floor\": ");
         json_value(f);
-        printf(", \"synack_over_lwip\": ");
+        printf(", \"synack_over_peer\": ");
         if (s && l && l->value != 0)
             printf("%.6g", s->value / l->value);
         else
