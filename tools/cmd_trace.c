@@ -136,10 +136,11 @@ static int run(int argc, char **argv)
                  conn ? conn : 1, ts.n);
         ladder_render_opts o = {.color = on, .absolute = absolute, .all_options = all_options};
         ladder_render_text(&c->model, &o, stdout);
-        if (c->all_bad_checksums)
-            printf("Every segment of this connection has a wrong checksum in the capture:\n"
-                   "it was captured before checksums were filled in (checksum offload, or\n"
-                   "Linux loopback). They are drawn as they were sent.\n");
+        if (c->offload_checksums)
+            printf("%llu of its %llu segments have a wrong checksum in the capture: they\n"
+                   "were captured before checksums were filled in (checksum offload, or\n"
+                   "Linux loopback), so they are drawn unmarked.\n",
+                   (unsigned long long)c->offload_checksums, (unsigned long long)c->packets);
         if (explain) {
             putchar('\n');
             explain_print(stdout, explain_trace(lang));

@@ -58,6 +58,13 @@ int demo_env_open(demo_env *e, const demo_opts *o, demo_run *out, demo_tweak_fn 
         cfg.seed = o->seed * 2 + (uint64_t)side + 1;
         cfg.observer = ladder_builder_observer;
         cfg.observer_ctx = &e->b.tap[side];
+        /* The stories are about states and sequence numbers: the stacks
+         * offer only MSS, so every label fits on its arrow, and a 65535
+         * byte buffer is the largest window without scaling. */
+        cfg.timestamps = 0;
+        cfg.sack = 0;
+        cfg.wscale = -1;
+        cfg.rcvbuf = cfg.sndbuf = 65535;
         if (tweak)
             tweak(&cfg, side);
         int id = sim_add_stack(e->net, &cfg, &e->st[side]);

@@ -336,9 +336,11 @@ int trace_set_add(trace_set *ts, synack_time t, const synack_segment *g, unsigne
 
 void trace_set_finish(trace_set *ts)
 {
-    /* When every segment of a connection has a bad checksum the capture
+    /* When most segments of a connection have a bad checksum the capture
      * was taken before checksums were filled in (offload, or Linux
-     * loopback): marking each one says nothing. */
+     * loopback, which fills them in for some segments only): marking
+     * each one would say nothing and hide the diagram. A few bad ones
+     * among good ones may be real corruption: those stay marked. */
     for (size_t i = 0; i < ts->n; i++) {
         ladder_model *m = &ts->conns[i].model;
         size_t bad = 0, segs = 0;
@@ -348,8 +350,8 @@ void trace_set_finish(trace_set *ts)
             segs++;
             bad += (m->rows[k].marks & LADDER_MARK_BAD_CSUM) != 0;
         }
-        if (bad == segs) {
-            ts->conns[i].all_bad_checksums = segs > 0;
+        if (bad > 0 && bad * 2 >= segs) {
+            ts->conns[i].offload_checksums = bad;
             for (size_t k = 0; k < m->nrows; k++)
                 m->rows[k].marks &= ~LADDER_MARK_BAD_CSUM;
         }

@@ -45,7 +45,8 @@ typedef struct trace_conn {
     uint64_t packets, bytes;    /* bytes: TCP payload */
     synack_time first, last;
     int finished;               /* RST, or both FINs acknowledged */
-    int all_bad_checksums;      /* every segment had one (see finish) */
+    uint64_t offload_checksums; /* bad checksums taken for offload and
+                                   not marked (see trace_set_finish) */
     ladder_model model;
 } trace_conn;
 
@@ -66,8 +67,9 @@ void trace_set_free(trace_set *ts);
 int trace_set_add(trace_set *ts, synack_time t, const synack_segment *seg, unsigned marks);
 
 /* Call once after the last segment: clears the bad-checksum mark from
- * connections where every segment has it (checksum offload: the
- * marks would only hide the diagram) and sets all_bad_checksums. */
+ * connections where at least half the segments have it (checksum
+ * offload: the marks would only hide the diagram) and counts them in
+ * offload_checksums. */
 void trace_set_finish(trace_set *ts);
 
 /* The inferred state of end (0 client, 1 server) after the last segment,
