@@ -28,8 +28,9 @@ typedef struct bulk {
     uint64_t sent, rcvd;
 } bulk;
 
-/* One round: write, deliver, read. Returns 1 if anything moved. */
-static int bulk_round(bulk *b, int verify)
+/* One round: write, deliver, read. Returns 1 if anything moved. Not
+ * inlined so callgrind --toggle-collect=bulk_round can isolate it. */
+__attribute__((noinline)) static int bulk_round(bulk *b, int verify)
 {
     uint64_t before = b->rcvd;
     int moved = 0;

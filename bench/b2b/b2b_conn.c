@@ -23,8 +23,9 @@ static void expect(int ok, const char *what, uint64_t i)
         bench_die("conn %llu: %s", (unsigned long long)i, what);
 }
 
-/* One connection's life; returns connect -> established nanoseconds. */
-static uint64_t one_conn(b2b_pair *p, int listener, uint16_t port, uint64_t i)
+/* One connection's life; returns connect -> established nanoseconds.
+ * Not inlined so callgrind --toggle-collect=one_conn can isolate it. */
+__attribute__((noinline)) static uint64_t one_conn(b2b_pair *p, int listener, uint16_t port, uint64_t i)
 {
     char c;
     uint64_t t0 = bench_mono_ns();
