@@ -181,6 +181,7 @@ typedef enum synack_timer {
     SYNACK_TIMER_KEEPALIVE,         /* keepalive probe */
     SYNACK_TIMER_LINGER,            /* SO_LINGER deadline: abort */
     SYNACK_TIMER_FIN_WAIT_2,        /* orphaned FIN-WAIT-2 gave up */
+    SYNACK_TIMER_TLP,               /* tail loss probe (RFC 8985 7) sent */
     SYNACK_TIMER_COUNT
 } synack_timer;
 
@@ -328,6 +329,8 @@ typedef struct synack_stats {
     uint64_t tcp_retransmits;
     uint64_t tcp_rst_out;
     uint64_t tcp_challenge_acks;
+    uint64_t tcp_tlp_probes;        /* tail loss probes sent (RFC 8985) */
+    uint64_t tcp_fast_retransmits;  /* entries into fast recovery */
     uint64_t conns_active;          /* connect() calls that sent a SYN */
     uint64_t conns_passive;         /* SYNs that created a half-open entry */
     uint64_t conns_established;

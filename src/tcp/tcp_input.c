@@ -514,6 +514,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
         t->rtt_timing = 0;
     }
     t->retries = 0;
+    t->tlp_out = 0;
     /* RFC 6298 (5.3): restart the timer for what is still outstanding. */
     tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
     tcb_rexmt_arm(s, t);
