@@ -235,13 +235,16 @@ typedef struct synack_config {
     synack_time msl;                /* maximum segment lifetime; TIME-WAIT
                                        lasts 2*msl. Default 30 s (Linux's
                                        60 s TIME-WAIT), see docs */
-    uint32_t syn_retries;           /* SYN retransmissions, default 6 */
+    uint32_t syn_retries;           /* SYN retransmissions, default 7
+                                       (ETIMEDOUT after 183 s: RFC 9293
+                                       asks for at least 3 minutes) */
     uint32_t synack_retries;        /* SYN-ACK retransmissions, default 5 */
     uint32_t data_retries;          /* data/FIN retransmissions, default 15 */
     synack_time rto_initial;        /* RFC 6298 (2.1): default 1 s */
     synack_time rto_min;            /* default 200 ms (Linux; RFC says 1 s) */
     synack_time rto_max;            /* default 60 s */
-    synack_time delack;             /* delayed-ACK bound, default 40 ms;
+    synack_time delack;             /* delayed-ACK bound, default 40 ms,
+                                       must be < 500 ms (RFC 9293 MUST-40);
                                        0 acknowledges every segment at once */
     synack_time fin_wait_2_timeout; /* orphaned FIN-WAIT-2, default 60 s */
 

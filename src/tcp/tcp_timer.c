@@ -164,6 +164,14 @@ static int fire_keepalive(synack_stack *s, tcb *t)
 {
     /* RFC 9293 3.8.4 / RFC 1122 4.2.3.6: probe after the idle time; give
      * up after keepcnt unanswered probes. */
+    if (t->snd_una != t->snd_max) {
+        /* Not idle: data is being retransmitted, and the RTO decides the
+         * connection's fate. Look again later (RFC 1122 4.2.3.6: probes
+         * only on an idle connection). */
+        t->keep_probes = 0;
+        tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(t->keepidle));
+        return 0;
+    }
     if (t->keep_probes >= t->keepcnt) {
         tcp_send_rst_for(s, t);
         s->stats.conns_timeout++;
