@@ -181,6 +181,7 @@ typedef enum synack_timer {
     SYNACK_TIMER_KEEPALIVE,         /* keepalive probe */
     SYNACK_TIMER_LINGER,            /* SO_LINGER deadline: abort */
     SYNACK_TIMER_FIN_WAIT_2,        /* orphaned FIN-WAIT-2 gave up */
+    SYNACK_TIMER_TLP,               /* tail loss probe (RFC 8985 7) sent */
     SYNACK_TIMER_COUNT
 } synack_timer;
 
@@ -234,13 +235,16 @@ typedef struct synack_config {
     synack_time msl;                /* maximum segment lifetime; TIME-WAIT
                                        lasts 2*msl. Default 30 s (Linux's
                                        60 s TIME-WAIT), see docs */
-    uint32_t syn_retries;           /* SYN retransmissions, default 6 */
+    uint32_t syn_retries;           /* SYN retransmissions, default 7
+                                       (ETIMEDOUT after 183 s: RFC 9293
+                                       asks for at least 3 minutes) */
     uint32_t synack_retries;        /* SYN-ACK retransmissions, default 5 */
     uint32_t data_retries;          /* data/FIN retransmissions, default 15 */
     synack_time rto_initial;        /* RFC 6298 (2.1): default 1 s */
     synack_time rto_min;            /* default 200 ms (Linux; RFC says 1 s) */
     synack_time rto_max;            /* default 60 s */
-    synack_time delack;             /* delayed-ACK bound, default 40 ms;
+    synack_time delack;             /* delayed-ACK bound, default 40 ms,
+                                       must be < 500 ms (RFC 9293 MUST-40);
                                        0 acknowledges every segment at once */
     synack_time fin_wait_2_timeout; /* orphaned FIN-WAIT-2, default 60 s */
 
@@ -328,6 +332,8 @@ typedef struct synack_stats {
     uint64_t tcp_retransmits;
     uint64_t tcp_rst_out;
     uint64_t tcp_challenge_acks;
+    uint64_t tcp_tlp_probes;        /* tail loss probes sent (RFC 8985) */
+    uint64_t tcp_fast_retransmits;  /* entries into fast recovery */
     uint64_t conns_active;          /* connect() calls that sent a SYN */
     uint64_t conns_passive;         /* SYNs that created a half-open entry */
     uint64_t conns_established;

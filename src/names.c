@@ -60,6 +60,7 @@ const char *synack_drop_name(int r)
 
 static const char *const timer_names[SYNACK_TIMER_COUNT] = {
     "retransmit", "time-wait", "delayed-ack", "persist", "keepalive", "linger", "fin-wait-2",
+    "tail-loss-probe",
 };
 
 const char *synack_timer_name(int t)

@@ -122,12 +122,17 @@ void sock_apply_options(synack_stack *s, const sock *so, tcb *t)
     t->adv_mss = (uint16_t)mss;
 }
 
-/* Is port taken by another socket (bound, listening or connected)? */
-static int port_taken(const synack_stack *s, int self, uint16_t port)
+/* Is port taken by another socket? Bound and listening sockets always
+ * conflict; connected ones (an accepted connection, a client) only
+ * without SO_REUSEADDR — which is how a server restarts while its old
+ * connections live on, as with BSD sockets. */
+static int port_taken(const synack_stack *s, int self, uint16_t port, int reuseaddr)
 {
     for (uint32_t i = 0; i < s->cfg.max_sockets; i++) {
         const sock *o = &s->socks[i];
-        if ((int)i != self && o->kind != SOCK_FREE && o->port == port)
+        if ((int)i == self || o->kind == SOCK_FREE || o->port != port)
+            continue;
+        if (o->kind != SOCK_CONN || !reuseaddr)
             return 1;
     }
     return 0;
@@ -164,14 +169,14 @@ int synack_bind(synack_stack *s, int h, uint32_t addr, uint16_t port)
     if (port == 0) {
         for (int tries = 0; tries < 28232; tries++) {
             uint16_t p = next_ephemeral(s);
-            if (!port_taken(s, h, p) && !port_has_orphans(s, p)) {
+            if (!port_taken(s, h, p, 0) && !port_has_orphans(s, p)) {
                 so->port = p;
                 return 0;
             }
         }
         return SYNACK_EADDRINUSE;
     }
-    if (port_taken(s, h, port) || (!so->reuseaddr && port_has_orphans(s, port)))
+    if (port_taken(s, h, port, so->reuseaddr) || (!so->reuseaddr && port_has_orphans(s, port)))
         return SYNACK_EADDRINUSE;
     so->port = port;
     return 0;

@@ -25,7 +25,9 @@ void synack_config_default(synack_config *cfg)
     /* RFC 9293 3.4.2 suggests MSL = 2 minutes; Linux keeps TIME-WAIT for
      * 60 s. We follow Linux (MSL 30 s) and make it configurable. */
     cfg->msl = SYNACK_SEC(30);
-    cfg->syn_retries = 6;
+    /* RFC 9293 3.8.3 (MUST-23): keep trying a SYN for at least 3 minutes:
+     * with a 1 s RTO doubling to the 60 s cap, 7 retries give 183 s. */
+    cfg->syn_retries = 7;
     cfg->synack_retries = 5;
     cfg->data_retries = 15;
     cfg->rto_initial = SYNACK_SEC(1);       /* RFC 6298 (2.1) */
@@ -64,6 +66,7 @@ static int config_valid(const synack_config *c)
            c->sndbuf >= 1 && c->rcvbuf >= 1 && c->sndbuf <= (1u << 30) &&
            c->rcvbuf <= (1u << 30) && c->rto_min > 0 && c->rto_min <= c->rto_max &&
            c->rto_initial > 0 && c->wscale <= 14 && c->cc <= SYNACK_CC_CUBIC &&
+           c->delack < SYNACK_MSEC(500) &&   /* RFC 9293 MUST-40 */
            (!c->alloc) == (!c->free);
 }
 

@@ -95,6 +95,7 @@ typedef struct tcb {
     uint8_t  in_recovery;       /* fast recovery in progress */
     uint8_t  dupacks;
     uint8_t  quickack;          /* acknowledge every segment at once */
+    uint8_t  tlp_out;           /* a tail loss probe awaits its ACK */
     uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
     uint32_t high_rxt;          /* next hole byte to retransmit */
     tcb_cc   cc;
@@ -168,6 +169,9 @@ void tcp_send_ack(synack_stack *s, tcb *t);
 void tcp_send_rst_for(synack_stack *s, tcb *t);
 /* RST in reply to a segment that has no connection (RFC 9293 3.10.7.1). */
 void tcp_send_rst_reply(synack_stack *s, const synack_segment *seg);
+/* Tail loss probe (RFC 8985 7.3): one new segment if the peer's window
+ * allows, else the last segment sent again. */
+void tcp_send_tlp(synack_stack *s, tcb *t);
 /* The SYN-ACK of a stateless (SYN cookie) reply, from a temporary TCB. */
 void tcp_send_synack_stateless(synack_stack *s, tcb *tmp);
 /* A keepalive or zero-window probe. */

@@ -205,7 +205,7 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
 static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload);
 
 static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
-                        const uint8_t *payload)
+                        const uint8_t *payload, int reopen, uint32_t min_iss)
 {
     if (seg->flags & SYNACK_TCP_RST) {          /* first: ignore RST */
         stack_drop(s, SYNACK_DROP_TCP_RST_INVALID, NULL, seg);
@@ -250,6 +250,8 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
     l->nhalf++;
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
+    if (reopen && seq_lt(t->iss, min_iss))
+        t->iss = min_iss;
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
     t->snd_wl2 = t->iss;
@@ -309,6 +311,8 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
             tcb_rtt_sample(s, t, s->now - t->rtt_start);
             t->rtt_timing = 0;
         }
+        if (t->retries && !t->rtt_valid && t->rto < SYNACK_SEC(3))
+            t->rto = SYNACK_SEC(3);     /* RFC 6298 (5.7): the SYN was resent */
         t->retries = 0;
         t->snd_wnd = seg->wnd;                  /* never scaled in a SYN */
         t->max_snd_wnd = t->snd_wnd;
@@ -514,6 +518,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
         t->rtt_timing = 0;
     }
     t->retries = 0;
+    t->tlp_out = 0;
     /* RFC 6298 (5.3): restart the timer for what is still outstanding. */
     tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
     tcb_rexmt_arm(s, t);
@@ -545,6 +550,8 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         t->max_snd_wnd = t->snd_wnd;
         t->snd_wl1 = seg->seq;
         t->snd_wl2 = ack;
+        if (t->retries && !t->rtt_valid && t->rto < SYNACK_SEC(3))
+            t->rto = SYNACK_SEC(3);     /* RFC 6298 (5.7): the SYN-ACK was resent */
         tcb_set_state(s, t, SYNACK_ESTABLISHED, "ACK of SYN received");
         tcb_keepalive_reset(s, t);
         if (t->passive)
@@ -729,7 +736,7 @@ static verdict process_fin(synack_stack *s, tcb *t, inseg *in)
 /* RFC 1122 4.2.2.13 (and RFC 6191): a SYN for a connection in TIME-WAIT
  * whose sequence number is above everything of the old incarnation may
  * open a new connection at once. */
-static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg)
+static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg, uint32_t *min_iss)
 {
     if (t->state != SYNACK_TIME_WAIT || (seg->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST)) ||
         !(seg->flags & SYNACK_TCP_SYN) || !seq_gt(seg->seq, t->rcv_nxt))
@@ -738,6 +745,10 @@ static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg)
     sock *l = sock_find_listener(s, seg->dport, &lh);
     if (!l)
         return 0;
+    /* The new incarnation must start above every sequence number of the
+     * old one, so its segments cannot be taken for old ones (RFC 1122
+     * 4.2.2.13, RFC 6191 section 2); a window's worth of margin too. */
+    *min_iss = t->snd_max + 65535u + 2u;
     tcb_close(s, t, 0, "new SYN reopens a TIME-WAIT connection");
     return 1;
 }
@@ -773,13 +784,15 @@ static int dispatch(synack_stack *s, synack_segment *seg, const uint8_t *payload
         return 1;
     }
     tcb *t = tcb_lookup(s, seg->saddr, seg->sport, seg->dport);
-    if (t && time_wait_reopen(s, t, seg))
+    uint32_t min_iss = 0;
+    int reopen = t && time_wait_reopen(s, t, seg, &min_iss);
+    if (reopen)
         t = NULL;
     if (!t) {
         int lh;
         sock *l = sock_find_listener(s, seg->dport, &lh);
         if (l)
-            return listen_input(s, l, lh, seg, payload);
+            return listen_input(s, l, lh, seg, payload, reopen, min_iss);
         return closed_input(s, seg);
     }
     if (t->state == SYNACK_SYN_SENT)

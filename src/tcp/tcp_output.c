@@ -332,6 +332,34 @@ void tcp_output(synack_stack *s, tcb *t)
     }
 }
 
+void tcp_send_tlp(synack_stack *s, tcb *t)
+{
+    uint32_t data_end = t->snd_buf_seq + t->sndq.len;
+    uint32_t eff;
+    seg_limit(s, t, &eff);
+    uint32_t avail = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
+    uint32_t wnd_end = t->snd_una + t->snd_wnd;
+    uint32_t usable = seq_lt(t->snd_nxt, wnd_end) ? wnd_end - t->snd_nxt : 0;
+    uint32_t n = avail < usable ? avail : usable;
+    if (n > eff)
+        n = eff;
+    if (n && t->snd_nxt == t->snd_max) {
+        uint32_t seq = t->snd_nxt;
+        sent(s, t, seq, send_data(s, t, seq, n, data_end));
+        return;
+    }
+    /* Nothing new may go: resend the last segment, so its ACK (or SACK)
+     * tells us about the tail (RFC 8985 7.3). A FIN outstanding at the
+     * end goes with it (send_data adds it). */
+    uint32_t sent_end = t->snd_max;
+    if (t->fin_sent && sent_end == t->fin_seq + 1)
+        sent_end--;
+    uint32_t back = sent_end - t->snd_una;
+    if (back > eff)
+        back = eff;
+    tcp_retransmit_at(s, t, sent_end - back, back);
+}
+
 void tcp_send_synack_stateless(synack_stack *s, tcb *tmp)
 {
     synack_segment seg;

@@ -12,6 +12,7 @@
 static void enter_recovery(synack_stack *s, tcb *t)
 {
     t->in_recovery = 1;
+    s->stats.tcp_fast_retransmits++;
     t->recover = t->snd_max;        /* RFC 6582 3.2 step 2 / RFC 6675 */
     t->high_rxt = t->snd_una;
     t->rtt_timing = 0;              /* Karn: timed data is being resent */

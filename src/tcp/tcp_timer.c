@@ -67,6 +67,31 @@ void tcb_rtt_sample(synack_stack *s, tcb *t, synack_time r)
     t->rto = clamp_rto(s, t->srtt + var);     /* (2.4), (2.5) */
 }
 
+/* RFC 8985 7.2: schedule a tail loss probe two smoothed RTTs after the
+ * last send (plus a worst-case delayed ACK when one segment is in
+ * flight), unless the RTO would come first. Needs SACK and an RTT sample;
+ * one probe at a time; not during recovery. */
+static void tlp_arm(synack_stack *s, tcb *t)
+{
+    synack_time rto_at = t->t[SYNACK_TIMER_RETRANSMIT];
+    if (!t->sack_ok || !t->rtt_valid || t->in_recovery || t->tlp_out ||
+        (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT) ||
+        rto_at == SYNACK_TIME_NEVER) {
+        tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
+        return;
+    }
+    synack_time pto = 2 * t->srtt;
+    if (t->snd_max - t->snd_una <= t->mss)
+        pto += SYNACK_MSEC(200);        /* WCDelAckT */
+    if (pto < SYNACK_MSEC(10))
+        pto = SYNACK_MSEC(10);
+    if (s->now + pto >= rto_at) {
+        tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
+        return;
+    }
+    tcb_timer_set(s, t, SYNACK_TIMER_TLP, s->now + pto);
+}
+
 void tcb_rexmt_arm(synack_stack *s, tcb *t)
 {
     /* RFC 6298 (5.1): start the timer if it is not running when something
@@ -74,10 +99,12 @@ void tcb_rexmt_arm(synack_stack *s, tcb *t)
      * everything is acknowledged. */
     if (t->snd_una == t->snd_max) {
         tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
+        tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
         return;
     }
     if (t->t[SYNACK_TIMER_RETRANSMIT] == SYNACK_TIME_NEVER)
         tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
+    tlp_arm(s, t);
 }
 
 void tcb_keepalive_reset(synack_stack *s, tcb *t)
@@ -113,6 +140,8 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
      * from the oldest unacknowledged sequence number (5.4). */
     t->rto = clamp_rto(s, t->rto * 2);
+    t->tlp_out = 0;
+    tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
     if (tcb_synchronized(t))
         recovery_on_rto(s, t);
     t->snd_nxt = t->snd_una;
@@ -135,6 +164,14 @@ static int fire_keepalive(synack_stack *s, tcb *t)
 {
     /* RFC 9293 3.8.4 / RFC 1122 4.2.3.6: probe after the idle time; give
      * up after keepcnt unanswered probes. */
+    if (t->snd_una != t->snd_max) {
+        /* Not idle: data is being retransmitted, and the RTO decides the
+         * connection's fate. Look again later (RFC 1122 4.2.3.6: probes
+         * only on an idle connection). */
+        t->keep_probes = 0;
+        tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(t->keepidle));
+        return 0;
+    }
     if (t->keep_probes >= t->keepcnt) {
         tcp_send_rst_for(s, t);
         s->stats.conns_timeout++;
@@ -183,6 +220,13 @@ void tcb_timers_fire(synack_stack *s, tcb *t)
         case SYNACK_TIMER_FIN_WAIT_2:
             tcb_close(s, t, 0, "FIN-WAIT-2 timeout");
             gone = 1;
+            break;
+        case SYNACK_TIMER_TLP:
+            /* RFC 8985 7.3: send the probe, then rearm the RTO. */
+            t->tlp_out = 1;
+            s->stats.tcp_tlp_probes++;
+            tcp_send_tlp(s, t);
+            tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
             break;
         case SYNACK_TIMER_COUNT:
             break;

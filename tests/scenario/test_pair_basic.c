@@ -12,7 +12,20 @@
 
 typedef struct pkt { struct pkt *next; size_t len; uint8_t data[]; } pkt;
 typedef struct wire { pkt *head, *tail; } wire;
-typedef struct pair { synack_stack *a, *b; wire to_a, to_b; synack_time now; } pair;
+typedef struct pair {
+    synack_stack *a, *b;
+    wire to_a, to_b;
+    synack_time now;
+    uint32_t b_last_synack_seq;     /* seq of B's latest SYN-ACK */
+} pair;
+
+static void watch_b(void *ctx, const synack_trace_event *ev)
+{
+    pair *p = ctx;
+    if (ev->kind == SYNACK_TRACE_SEG_OUT &&
+        (ev->seg.flags & (SYNACK_TCP_SYN | SYNACK_TCP_ACK)) == (SYNACK_TCP_SYN | SYNACK_TCP_ACK))
+        p->b_last_synack_seq = ev->seg.seq;
+}
 
 static void tx_to(void *ctx, const uint8_t *p, size_t n)
 {
@@ -63,6 +76,8 @@ static void pair_init(pair *p)
     c.addr = A_ADDR; c.tx = tx_to; c.tx_ctx = &p->to_b; c.seed = 1;
     CHECK_EQ(synack_stack_new(&c, &p->a), 0);
     c.addr = B_ADDR; c.tx_ctx = &p->to_a; c.seed = 2;
+    c.observer = watch_b;
+    c.observer_ctx = p;
     CHECK_EQ(synack_stack_new(&c, &p->b), 0);
 }
 
@@ -218,6 +233,88 @@ TEST(syn_cookies_when_half_open_entries_are_full)
     }
     CHECK_U64(got, sizeof dst);
     CHECK_MEM(src, dst, sizeof dst);
+    pair_free(&p);
+}
+
+static void pump(pair *p, int from_h, synack_stack *from, int to_h, synack_stack *to,
+                 size_t total)
+{
+    static uint8_t buf[8192];
+    size_t sent = 0, got = 0;
+    memset(buf, 'x', sizeof buf);
+    for (int iter = 0; iter < 100000 && got < total; iter++) {
+        if (sent < total) {
+            size_t n = total - sent < sizeof buf ? total - sent : sizeof buf;
+            long r = synack_send(from, from_h, buf, n);
+            if (r > 0)
+                sent += (size_t)r;
+        }
+        run(p);
+        long r = synack_recv(to, to_h, buf, sizeof buf);
+        if (r > 0)
+            got += (size_t)r;
+    }
+    CHECK_U64(got, total);
+}
+
+TEST(time_wait_reopen_starts_above_the_old_sequence_space)
+{
+    /* RFC 1122 4.2.2.13 / RFC 6191: B closed first and sits in TIME-WAIT;
+     * A reconnects from the same port with a higher ISN. B accepts at
+     * once, and its new ISN lies above everything the old incarnation
+     * sent (plus a window), whatever its clock-driven ISN would be. */
+    pair p;
+    pair_init(&p);
+    int c, s;
+    connect_pair(&p, &c, &s);
+    synack_endpoint me;
+    CHECK_EQ(synack_local_addr(p.a, c, &me), 0);
+    uint32_t old_isn = p.b_last_synack_seq;
+    pump(&p, s, p.b, c, p.a, 200000);           /* B sends 200 KB */
+    CHECK_EQ(synack_close(p.b, s), 0);          /* B closes first */
+    run(&p);
+    char tmp[8];
+    CHECK_EQ(synack_recv(p.a, c, tmp, sizeof tmp), 0);
+    CHECK_EQ(synack_close(p.a, c), 0);
+    run(&p);
+    synack_stats st;
+    synack_stats_get(p.b, &st);
+    CHECK_U64(st.conns_live, 1);                /* B's TIME-WAIT */
+    p.now += SYNACK_MSEC(100);
+    synack_advance(p.a, p.now);
+    synack_advance(p.b, p.now);
+    int l = synack_socket(p.b);
+    CHECK_EQ(synack_setopt(p.b, l, SYNACK_SO_REUSEADDR, 1), 0);
+    CHECK_EQ(synack_bind(p.b, l, 0, 80), 0);
+    CHECK_EQ(synack_listen(p.b, l, 8), 0);
+    int c2 = synack_socket(p.a);
+    CHECK_EQ(synack_setopt(p.a, c2, SYNACK_SO_REUSEADDR, 1), 0);
+    CHECK_EQ(synack_bind(p.a, c2, 0, me.port), 0);
+    CHECK_EQ(synack_connect(p.a, c2, B_ADDR, 80), SYNACK_EINPROGRESS);
+    run(&p);
+    CHECK_EQ(synack_get_state(p.a, c2), SYNACK_ESTABLISHED);
+    uint32_t new_isn = p.b_last_synack_seq;
+    CHECK((int32_t)(new_isn - (old_isn + 1 + 200000 + 1 + 65535)) >= 0);
+    int s2 = synack_accept(p.b, l, NULL);
+    CHECK(s2 >= 0);
+    pump(&p, c2, p.a, s2, p.b, 1000);
+    pair_free(&p);
+}
+
+TEST(reuseaddr_relisten_while_an_accepted_connection_lives)
+{
+    /* A server restarts its listener while an accepted connection is
+     * still open: EADDRINUSE without SO_REUSEADDR, fine with it. */
+    pair p;
+    pair_init(&p);
+    int c, s;
+    connect_pair(&p, &c, &s);               /* closes the listener */
+    int l = synack_socket(p.b);
+    CHECK_EQ(synack_bind(p.b, l, 0, 80), SYNACK_EADDRINUSE);
+    CHECK_EQ(synack_setopt(p.b, l, SYNACK_SO_REUSEADDR, 1), 0);
+    CHECK_EQ(synack_bind(p.b, l, 0, 80), 0);
+    CHECK_EQ(synack_listen(p.b, l, 8), 0);
+    pump(&p, c, p.a, s, p.b, 10);          /* the old connection works */
     pair_free(&p);
 }
 
