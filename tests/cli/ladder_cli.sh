@@ -5,7 +5,7 @@
 # --pcap captures that `synack trace` (and tshark, when installed) read.
 set -u
 SYNACK=${1:?usage: ladder_cli.sh path/to/synack}
-T=$(mktemp -d /tmp/synack-cli.XXXXXX)
+T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }

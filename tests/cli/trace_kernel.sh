@@ -15,7 +15,7 @@ for tool in ip tshark python3 curl; do
 done
 
 NS=synack-trace-$$
-T=$(mktemp -d /tmp/synack-trace.XXXXXX)
+T=$(mktemp -d)
 CAP="$T/kernel.pcapng"
 cleanup() {
     [ -n "${HTTP_PID:-}" ] && kill "$HTTP_PID" 2>/dev/null
