@@ -250,6 +250,33 @@ TEST(fin_retries_exhausted_etimedout)
     h_free(h);
 }
 
+/* RFC 9293 3.10.7.4 says <SEQ=SND.NXT> for ACKs and 3.10.5 for RSTs; after
+ * an RTO pulled SND.NXT back the engine uses SND.MAX (as BSD does) so the
+ * peer, which may hold everything up to SND.MAX, still finds them
+ * acceptable. */
+TEST(ack_and_rst_after_rto_carry_snd_max)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    uint32_t isn;
+    int c = cm_client(h, &isn);
+    synack_setopt(s, c, SYNACK_TCP_NODELAY, 1);
+    static char buf[3000];
+    CHECK_EQ(synack_send(s, c, buf, sizeof buf), 3000);
+    h_expect(h, ". %u:%u(1460) ack 5001 win 65535 <>", isn + 1, isn + 1461);
+    h_expect(h, ". %u:%u(1460) ack 5001 win 65535 <>", isn + 1461, isn + 2921);
+    h_expect(h, "P. %u:%u(80) ack 5001 win 65535 <>", isn + 2921, isn + 3001);
+    h_advance(h, SYNACK_MSEC(200));
+    /* RFC 5681 (4) after a timeout: one segment (cwnd = 1 MSS). */
+    h_expect(h, ". %u:%u(1460) ack 5001 win 65535 <>", isn + 1, isn + 1461);
+    h_expect_nothing(h);
+    CHECK_EQ(h_inject(h, "P. 5001:5006(5) ack %u", isn + 1), 0);
+    h_expect(h, ". %u:%u(0) ack 5006 win 65530 <>", isn + 3001, isn + 3001);
+    CHECK_EQ(synack_abort(s, c), 0);
+    h_expect(h, "R %u:%u(0) win 0 <>", isn + 3001, isn + 3001);
+    h_free(h);
+}
+
 /* RFC 6298 (2.1): the initial RTO is configurable; SYN backoff follows it. */
 TEST(configured_initial_rto)
 {
