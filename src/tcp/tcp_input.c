@@ -498,8 +498,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     if (seq_gt(upto, t->snd_buf_seq)) {
         ring_consume(&t->sndq, upto - t->snd_buf_seq);
         t->snd_buf_seq = upto;
-        if (t->sndq.len == 0)
-            ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+        ring_trim(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
         sock_notify(s, t->handle);      /* room to write */
     }
     t->snd_una = ack;

@@ -62,8 +62,8 @@ long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
     uint32_t n = len < t->rcvq.len ? (uint32_t)len : t->rcvq.len;
     ring_peek(&t->rcvq, 0, buf, n);
     ring_consume(&t->rcvq, n);
-    if (t->rcvq.len == 0 && !reass_pending(t))
-        ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);   /* idle: no memory */
+    if (!reass_pending(t))
+        ring_trim(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
     /* Window update: tell the peer about the space just freed once it is
      * worth it (RFC 9293 3.8.6.2.2; RFC 1122 4.2.3.3), in particular when
      * the window it knows is smaller than a segment. */
