@@ -146,7 +146,7 @@ static int port_has_orphans(const synack_stack *s, uint16_t port)
         for (const tcb *t = s->table[b]; t; t = t->hnext)
             if (t->lport == port && t->handle < 0 && t->listener < 0)
                 return 1;
-    return 0;
+    return tw_port_in_use(s, port);
 }
 
 static uint16_t next_ephemeral(synack_stack *s)
@@ -310,13 +310,14 @@ int synack_connect(synack_stack *s, int h, uint32_t addr, uint16_t port)
         return SYNACK_EINVAL;
     uint16_t lport = so->port;
     if (lport) {
-        if (tcb_lookup(s, addr, port, lport))
+        if (tcb_lookup(s, addr, port, lport) || tw_lookup(s, addr, port, lport))
             return SYNACK_EADDRINUSE;
     } else {
         int other, found = 0;
         for (int tries = 0; tries < 28232 && !found; tries++) {
             lport = next_ephemeral(s);
-            found = !tcb_lookup(s, addr, port, lport) && !sock_find_listener(s, lport, &other);
+            found = !tcb_lookup(s, addr, port, lport) && !tw_lookup(s, addr, port, lport) &&
+                    !sock_find_listener(s, lport, &other);
         }
         if (!found)
             return SYNACK_EADDRNOTAVAIL;

@@ -92,6 +92,7 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
         buckets <<= 1;
     s->table_mask = buckets - 1;
     s->table = stack_calloc(s, buckets * sizeof(*s->table));
+    s->tw_table = stack_calloc(s, buckets * sizeof(*s->tw_table));
     s->socks = stack_calloc(s, cfg->max_sockets * sizeof(*s->socks));
     s->readyq = stack_alloc(s, cfg->max_sockets * sizeof(*s->readyq));
     /* One datagram: an MTU, or a TSO super-segment with full headers. */
@@ -99,7 +100,7 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
     if (cfg->tso_max && cfg->tso_max + 80u > s->tx_cap)
         s->tx_cap = cfg->tso_max + 80u;
     s->txbuf = stack_alloc(s, s->tx_cap);
-    if (!s->table || !s->socks || !s->readyq || !s->txbuf) {
+    if (!s->table || !s->tw_table || !s->socks || !s->readyq || !s->txbuf) {
         synack_stack_free(s);
         return SYNACK_ENOMEM;
     }
@@ -155,7 +156,9 @@ void synack_stack_free(synack_stack *s)
         }
     }
     heap_release(&s->timers, s->cfg.free, s->cfg.alloc_ctx);
+    tw_free_all(s);
     stack_free(s, s->table);
+    stack_free(s, s->tw_table);
     stack_free(s, s->socks);
     stack_free(s, s->readyq);
     stack_free(s, s->txbuf);
@@ -167,7 +170,9 @@ synack_time synack_now(const synack_stack *s) { return s->now; }
 synack_time synack_next_deadline(const synack_stack *s)
 {
     heap_node *n = heap_min(&s->timers);
-    return n ? n->key : SYNACK_TIME_NEVER;
+    synack_time t = n ? n->key : SYNACK_TIME_NEVER;
+    synack_time tw = tw_next_expiry(s);
+    return tw < t ? tw : t;
 }
 
 void synack_advance(synack_stack *s, synack_time now)
@@ -183,20 +188,61 @@ void synack_advance(synack_stack *s, synack_time now)
         tcb *t = (tcb *)((char *)n - offsetof(tcb, hn));
         tcb_timers_fire(s, t);
     }
+    tw_expire(s);
 }
 
 void synack_stats_get(const synack_stack *s, synack_stats *out) { *out = s->stats; }
 
 /* ------------------------------------------------------------- tracing */
 
-static void trace_init(synack_trace_event *ev, const synack_stack *s, const tcb *t,
-                       synack_trace_kind kind)
+static void trace_init_id(synack_trace_event *ev, const synack_stack *s, uint32_t id,
+                          int handle, synack_trace_kind kind)
 {
     memset(ev, 0, sizeof(*ev));
     ev->kind = kind;
     ev->now = s->now;
-    ev->conn_id = t ? t->id : 0;
-    ev->handle = t ? t->handle : -1;
+    ev->conn_id = id;
+    ev->handle = handle;
+}
+
+static void trace_init(synack_trace_event *ev, const synack_stack *s, const tcb *t,
+                       synack_trace_kind kind)
+{
+    trace_init_id(ev, s, t ? t->id : 0, t ? t->handle : -1, kind);
+}
+
+void trace_seg_id(synack_stack *s, synack_trace_kind kind, uint32_t id, const synack_segment *seg)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init_id(&ev, s, id, -1, kind);
+    ev.has_seg = 1;
+    ev.seg = *seg;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void trace_state_id(synack_stack *s, uint32_t id, synack_state from, synack_state to,
+                    const char *cause)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init_id(&ev, s, id, -1, SYNACK_TRACE_STATE);
+    ev.old_state = from;
+    ev.new_state = to;
+    ev.cause = cause;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init_id(&ev, s, id, -1, SYNACK_TRACE_TIMER);
+    ev.timer = which;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
 void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
@@ -265,4 +311,18 @@ void stack_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_seg
     s->stats.drops[why]++;
     s->ndrops++;
     trace_drop(s, why, t, seg);
+}
+
+void stack_drop_id(synack_stack *s, synack_drop why, uint32_t id, const synack_segment *seg)
+{
+    s->stats.drops[why]++;
+    s->ndrops++;
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init_id(&ev, s, id, -1, SYNACK_TRACE_SEG_DROP);
+    ev.drop = why;
+    ev.has_seg = 1;
+    ev.seg = *seg;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
 }

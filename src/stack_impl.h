@@ -12,6 +12,24 @@
 #include "synack.h"
 #include "tcp/tcb.h"
 
+/* A connection in TIME-WAIT that no socket holds any more: just what is
+ * needed to acknowledge a retransmitted FIN, refuse old duplicates and
+ * let a new incarnation in (tcp/tcp_timewait.c). 64 bytes instead of a
+ * whole TCB. */
+typedef struct tw_entry {
+    struct tw_entry *hnext;     /* TIME-WAIT hash chain */
+    struct tw_entry *fnext, *fprev;     /* expiry FIFO, oldest first */
+    synack_time expires;
+    uint32_t raddr;
+    uint16_t rport, lport;
+    uint32_t snd_nxt;           /* our SND.MAX: the seq of our ACKs */
+    uint32_t rcv_nxt;           /* the peer's FIN + 1 */
+    uint32_t ts_recent;         /* TSval to echo, if ts_ok */
+    uint32_t id;                /* conn_id, for trace events */
+    uint16_t wnd;               /* window field of our last ACK */
+    uint8_t  ts_ok;
+} tw_entry;
+
 typedef enum sock_kind {
     SOCK_FREE = 0,      /* slot unused */
     SOCK_IDLE,          /* created, maybe bound */
@@ -59,6 +77,8 @@ struct synack_stack {
 
     tcb    **table;             /* connection hash buckets */
     uint32_t table_mask;
+    tw_entry **tw_table;        /* TIME-WAIT entries, same bucket count */
+    tw_entry *tw_head, *tw_tail;        /* expiry FIFO */
     heap     timers;            /* TCBs by earliest deadline */
 
     int     *readyq;            /* ring of handles, cfg.max_sockets */
@@ -87,8 +107,27 @@ void trace_state(synack_stack *s, const tcb *t, synack_state from, synack_state 
 void trace_timer(synack_stack *s, const tcb *t, synack_timer which);
 void trace_error(synack_stack *s, const tcb *t, int err, const char *cause);
 
+void trace_seg_id(synack_stack *s, synack_trace_kind kind, uint32_t id, const synack_segment *seg);
+void trace_state_id(synack_stack *s, uint32_t id, synack_state from, synack_state to,
+                    const char *cause);
+void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which);
+
 /* Counts and reports a dropped packet. */
 void stack_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg);
+void stack_drop_id(synack_stack *s, synack_drop why, uint32_t id, const synack_segment *seg);
+
+/* TIME-WAIT entries (tcp/tcp_timewait.c). */
+/* Turns an orphaned TIME-WAIT TCB into a compact entry and frees the
+ * TCB. Keeps the TCB if there is no memory for the entry. */
+void tw_adopt(synack_stack *s, tcb *t);
+tw_entry *tw_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport);
+/* A segment for a TIME-WAIT entry. Returns 0 if handled, 1 if dropped,
+ * or -1 if a new SYN reopened the port: the entry is gone, *min_iss set. */
+int tw_input(synack_stack *s, tw_entry *tw, const synack_segment *seg, uint32_t *min_iss);
+synack_time tw_next_expiry(const synack_stack *s);
+void tw_expire(synack_stack *s);
+int tw_port_in_use(const synack_stack *s, uint16_t port);
+void tw_free_all(synack_stack *s);
 
 /* Readiness changed on handle h (ignored for h < 0). */
 void sock_notify(synack_stack *s, int h);

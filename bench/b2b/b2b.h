@@ -11,6 +11,7 @@ typedef struct b2b_bulk_opts {
     uint32_t loss_every;        /* 0 or k: drop every k-th data segment */
     const char *key;            /* result key prefix, e.g. "synack.bulk" */
     uint64_t verify_bytes;      /* warm-up bytes checked against the pattern */
+    uint64_t bufsize;           /* send/receive buffer per end, 0 = 4 MiB */
 } b2b_bulk_opts;
 
 void b2b_bulk(const b2b_bulk_opts *o);

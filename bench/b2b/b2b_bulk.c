@@ -76,8 +76,8 @@ void b2b_bulk(const b2b_bulk_opts *o)
     synack_config cfg;
     synack_config_default(&cfg);
     cfg.wscale = 7;
-    cfg.sndbuf = 4u << 20;
-    cfg.rcvbuf = 4u << 20;
+    cfg.sndbuf = (uint32_t)(o->bufsize ? o->bufsize : 4u << 20);
+    cfg.rcvbuf = cfg.sndbuf;
     cfg.timestamps = 0;
     cfg.max_sockets = 16;
     cfg.max_conns = 16;

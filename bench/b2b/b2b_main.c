@@ -7,6 +7,7 @@
  *   --conns=N         sequential handshake+close connections (default 100000)
  *   --mem-conns=N     connections for the memory figures (default 100000)
  *   --warmup-mb=MB    bulk warm-up, every byte checked (default 64)
+ *   --buf-kb=KB       send/receive buffer of each end for bulk (default 4096)
  *   --only=WHAT       bulk | loss | conn | mem (default: all) */
 #include <stdio.h>
 #include <string.h>
@@ -30,15 +31,16 @@ int main(int argc, char **argv)
     uint64_t conns = bench_arg_u64(argc, argv, "conns", 100000);
     uint64_t mem_conns = bench_arg_u64(argc, argv, "mem-conns", 100000);
     uint64_t warmup = bench_arg_u64(argc, argv, "warmup-mb", 64) << 20;
+    uint64_t bufkb = bench_arg_u64(argc, argv, "buf-kb", 4096);
     if (conns == 0 || mem_conns == 0 || conns > 10000000 || mem_conns > 10000000)
         bench_die("--conns and --mem-conns must be in 1..10000000");
 
     if (!only || strcmp(only, "bulk") == 0) {
-        b2b_bulk_opts o = { bulk_ms * 1000000u, 0, "synack.bulk", warmup };
+        b2b_bulk_opts o = { bulk_ms * 1000000u, 0, "synack.bulk", warmup, bufkb << 10 };
         b2b_bulk(&o);
     }
     if ((!only || strcmp(only, "loss") == 0) && loss_ms) {
-        b2b_bulk_opts o = { loss_ms * 1000000u, 100, "synack.bulk_loss", warmup };
+        b2b_bulk_opts o = { loss_ms * 1000000u, 100, "synack.bulk_loss", warmup, bufkb << 10 };
         b2b_bulk(&o);
     }
     if (!only || strcmp(only, "conn") == 0)

@@ -54,4 +54,14 @@ void ring_consume(ring *r, uint32_t n);
 /* Releases the storage (the ring must hold nothing worth keeping). */
 void ring_free(ring *r, synack_free_fn fr, void *actx);
 
+/* Storage an empty ring keeps: a small buffer (request/response traffic)
+ * is released so idle connections cost nothing; a large one (bulk
+ * traffic) is kept, since it would be grown again right away. */
+#define RING_KEEP_ABOVE 8192u
+static inline void ring_trim(ring *r, synack_free_fn fr, void *actx)
+{
+    if (r->len == 0 && r->size <= RING_KEEP_ABOVE)
+        ring_free(r, fr, actx);
+}
+
 #endif

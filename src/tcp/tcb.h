@@ -142,11 +142,16 @@ tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
 void tcb_hash_insert(synack_stack *s, tcb *t);
 void tcb_hash_remove(synack_stack *s, tcb *t);
 tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport);
+/* Bucket of a 4-tuple in the connection (and TIME-WAIT) hash tables. */
+uint32_t conn_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport);
 void tcb_set_state(synack_stack *s, tcb *t, synack_state st, const char *cause);
 /* Enters CLOSED: unhashes, stops timers, reports err (0 = none) to the app,
  * and frees the record if no handle holds it. */
 void tcb_close(synack_stack *s, tcb *t, int err, const char *cause);
 void tcb_release(synack_stack *s, tcb *t);
+/* A passive half-open record gives up (RST, new SYN, SYN-ACK retries):
+ * traced as SYN-RECEIVED -> LISTEN, then freed. */
+void tcb_back_to_listen(synack_stack *s, tcb *t, const char *cause);
 uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
 uint32_t tcb_rcv_wnd(const tcb *t);
 int tcb_synchronized(const tcb *t);
@@ -167,6 +172,9 @@ void tcp_output(synack_stack *s, tcb *t);
 void tcp_send_ack(synack_stack *s, tcb *t);
 /* RST for a connection we abort (RFC 9293 3.10.5). */
 void tcp_send_rst_for(synack_stack *s, tcb *t);
+/* Sends a segment built without a TCB (addresses, ports, seq, ack,
+ * flags, window and options filled in), traced with conn_id. */
+void tcp_send_raw(synack_stack *s, synack_segment *seg, uint32_t conn_id);
 /* RST in reply to a segment that has no connection (RFC 9293 3.10.7.1). */
 void tcp_send_rst_reply(synack_stack *s, const synack_segment *seg);
 /* Tail loss probe (RFC 8985 7.3): one new segment if the peer's window

@@ -9,7 +9,7 @@
 #include "base/seq.h"
 #include "base/siphash.h"
 
-static uint32_t bucket_of(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
+uint32_t conn_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
     /* Salted multiplicative hash: cheap per segment; the salt is random so
      * a peer cannot aim many tuples at one bucket without knowing it. */
@@ -21,7 +21,7 @@ static uint32_t bucket_of(const synack_stack *s, uint32_t raddr, uint16_t rport,
 
 tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
-    for (tcb *t = s->table[bucket_of(s, raddr, rport, lport)]; t; t = t->hnext)
+    for (tcb *t = s->table[conn_bucket(s, raddr, rport, lport)]; t; t = t->hnext)
         if (t->raddr == raddr && t->rport == rport && t->lport == lport)
             return t;
     return NULL;
@@ -29,7 +29,7 @@ tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t 
 
 void tcb_hash_insert(synack_stack *s, tcb *t)
 {
-    uint32_t b = bucket_of(s, t->raddr, t->rport, t->lport);
+    uint32_t b = conn_bucket(s, t->raddr, t->rport, t->lport);
     t->hnext = s->table[b];
     s->table[b] = t;
     t->in_table = 1;
@@ -39,7 +39,7 @@ void tcb_hash_remove(synack_stack *s, tcb *t)
 {
     if (!t->in_table)
         return;
-    tcb **pp = &s->table[bucket_of(s, t->raddr, t->rport, t->lport)];
+    tcb **pp = &s->table[conn_bucket(s, t->raddr, t->rport, t->lport)];
     while (*pp && *pp != t)
         pp = &(*pp)->hnext;
     if (*pp)
@@ -129,6 +129,24 @@ void tcb_close(synack_stack *s, tcb *t, int err, const char *cause)
         tcb_release(s, t);
     else
         sock_notify(s, t->handle);
+}
+
+void tcb_back_to_listen(synack_stack *s, tcb *t, const char *cause)
+{
+    /* RFC 9293 3.10.7.4: "return this connection to the LISTEN state".
+     * The listener never left LISTEN; this half-open record was the part
+     * of it that had answered one SYN, and it goes away. The trace says
+     * LISTEN, which is what the RFC's state diagram shows. */
+    tcb_hash_remove(s, t);
+    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
+        t->t[i] = SYNACK_TIME_NEVER;
+    heap_remove(&s->timers, &t->hn);
+    if (t->listener >= 0)
+        sock_listener_detach(s, t);
+    synack_state old = t->state;
+    t->state = SYNACK_LISTEN;
+    trace_state(s, t, old, SYNACK_LISTEN, cause);
+    tcb_release(s, t);
 }
 
 uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)

@@ -311,7 +311,7 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
             tcb_rtt_sample(s, t, s->now - t->rtt_start);
             t->rtt_timing = 0;
         }
-        if (t->retries && !t->rtt_valid && t->rto < SYNACK_SEC(3))
+        if (t->retries && !t->rtt_valid && s->cfg.rto_initial < SYNACK_SEC(3))
             t->rto = SYNACK_SEC(3);     /* RFC 6298 (5.7): the SYN was resent */
         t->retries = 0;
         t->snd_wnd = seg->wnd;                  /* never scaled in a SYN */
@@ -357,6 +357,15 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
     uint32_t seq = seg->seq;
     int ok;
+    if (t->state == SYNACK_SYN_RECEIVED && (seg->flags & SYNACK_TCP_SYN) &&
+        (seg->flags & SYNACK_TCP_ACK) && seq == t->irs && !(seg->flags & SYNACK_TCP_RST)) {
+        /* Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK
+         * repeats the SYN we already have, but its ACK is new. Take it as
+         * acceptable; the duplicate SYN is trimmed below and the ACK
+         * completes the handshake, as in the figure. */
+        span = 0;
+        seq = t->rcv_nxt;
+    }
     if (span == 0)
         ok = wnd == 0 ? seq == t->rcv_nxt : seq_in(seq, t->rcv_nxt, t->rcv_nxt + wnd);
     else
@@ -390,6 +399,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
         return V_DROP;
     }
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+    seq = seg->seq;
     if (t->ts_ok && seg->opts.has_ts && seq_leq(seq, t->last_ack_sent) &&
         seq_geq(seg->opts.tsval, t->ts_recent)) {
         /* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo. */
@@ -446,7 +456,7 @@ static verdict check_rst(synack_stack *s, tcb *t, inseg *in)
              * return this connection to the LISTEN state": the half-open
              * entry is freed, the listener is untouched. This is how an
              * old duplicate SYN is defeated (RFC 9293 3.5, Figure 8). */
-            tcb_close(s, t, 0, "RST in SYN-RECEIVED: back to LISTEN");
+            tcb_back_to_listen(s, t, "RST in SYN-RECEIVED");
         } else {
             s->stats.conns_reset++;
             tcb_close(s, t, SYNACK_ECONNREFUSED, "RST in SYN-RECEIVED: connection refused");
@@ -479,7 +489,7 @@ static verdict check_syn(synack_stack *s, tcb *t, inseg *in)
     if (t->state == SYNACK_SYN_RECEIVED && t->passive) {
         /* A new SYN in the window of a half-open entry: "return this
          * connection to the LISTEN state". */
-        tcb_close(s, t, 0, "SYN in SYN-RECEIVED: back to LISTEN");
+        tcb_back_to_listen(s, t, "SYN in SYN-RECEIVED");
         return V_GONE;
     }
     /* Synchronized: never reset on a SYN; challenge it. */
@@ -498,8 +508,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     if (seq_gt(upto, t->snd_buf_seq)) {
         ring_consume(&t->sndq, upto - t->snd_buf_seq);
         t->snd_buf_seq = upto;
-        if (t->sndq.len == 0)
-            ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+        ring_trim(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
         sock_notify(s, t->handle);      /* room to write */
     }
     t->snd_una = ack;
@@ -550,7 +559,7 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         t->max_snd_wnd = t->snd_wnd;
         t->snd_wl1 = seg->seq;
         t->snd_wl2 = ack;
-        if (t->retries && !t->rtt_valid && t->rto < SYNACK_SEC(3))
+        if (t->retries && !t->rtt_valid && s->cfg.rto_initial < SYNACK_SEC(3))
             t->rto = SYNACK_SEC(3);     /* RFC 6298 (5.7): the SYN-ACK was resent */
         tcb_set_state(s, t, SYNACK_ESTABLISHED, "ACK of SYN received");
         tcb_keepalive_reset(s, t);
@@ -771,8 +780,13 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
     verdict v = V_CONTINUE;
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && v == V_CONTINUE; i++)
         v = steps[i](s, t, &in);
-    if (v != V_GONE)
+    if (v != V_GONE) {
         tcp_output(s, t);
+        /* Nobody holds this connection any more: keep its TIME-WAIT in a
+         * compact entry instead of the whole TCB. */
+        if (t->state == SYNACK_TIME_WAIT && t->handle < 0)
+            tw_adopt(s, t);
+    }
     return 0;
 }
 
@@ -788,6 +802,15 @@ static int dispatch(synack_stack *s, synack_segment *seg, const uint8_t *payload
     int reopen = t && time_wait_reopen(s, t, seg, &min_iss);
     if (reopen)
         t = NULL;
+    if (!t && !reopen) {
+        tw_entry *w = tw_lookup(s, seg->saddr, seg->sport, seg->dport);
+        if (w) {
+            int r = tw_input(s, w, seg, &min_iss);
+            if (r >= 0)
+                return r;
+            reopen = 1;
+        }
+    }
     if (!t) {
         int lh;
         sock *l = sock_find_listener(s, seg->dport, &lh);

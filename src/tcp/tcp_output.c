@@ -277,6 +277,11 @@ void tcp_output(synack_stack *s, tcb *t)
             tcp_send_ack(s, t);
         return;
     }
+    if (t->snd_nxt == t->iss && t->snd_una == t->iss && t->state == SYNACK_FIN_WAIT_1) {
+        /* Closed in SYN-RECEIVED (RFC 9293 3.10.4) and the SYN-ACK must
+         * go again: it comes first, the FIN follows below. */
+        send_syn(s, t, 1);
+    }
     if (!can_send_data(t)) {
         if (t->ack_now && t->state != SYNACK_CLOSED)
             tcp_send_ack(s, t);
@@ -432,10 +437,16 @@ void tcp_send_rst_reply(synack_stack *s, const synack_segment *in)
         seg.ack = in->seq + in->len + !!(in->flags & SYNACK_TCP_SYN) +
                   !!(in->flags & SYNACK_TCP_FIN);
     }
+    tcp_send_raw(s, &seg, 0);
+}
+
+void tcp_send_raw(synack_stack *s, synack_segment *seg, uint32_t conn_id)
+{
     uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
-    size_t hl = wire_tcp_emit(tcp, &seg);
+    size_t hl = wire_tcp_emit(tcp, seg);
     s->stats.tcp_out++;
-    s->stats.tcp_rst_out++;
-    trace_seg(s, SYNACK_TRACE_SEG_OUT, NULL, &seg, 0);
-    ip_output(s, seg.daddr, WIRE_PROTO_TCP, hl, NULL);
+    if (seg->flags & SYNACK_TCP_RST)
+        s->stats.tcp_rst_out++;
+    trace_seg_id(s, SYNACK_TRACE_SEG_OUT, conn_id, seg);
+    ip_output(s, seg->daddr, WIRE_PROTO_TCP, hl, NULL);
 }

@@ -131,7 +131,7 @@ static int fire_retransmit(synack_stack *s, tcb *t)
             /* The third segment never came: the half-open entry is freed
              * and the listener carries on (the article's server that
              * waits, then leaves). */
-            tcb_close(s, t, 0, "SYN-ACK retries exhausted");
+            tcb_back_to_listen(s, t, "SYN-ACK retries exhausted");
         } else {
             tcb_close(s, t, SYNACK_ETIMEDOUT, "retransmission limit reached");
         }

@@ -62,14 +62,20 @@ long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
     uint32_t n = len < t->rcvq.len ? (uint32_t)len : t->rcvq.len;
     ring_peek(&t->rcvq, 0, buf, n);
     ring_consume(&t->rcvq, n);
-    if (t->rcvq.len == 0 && !reass_pending(t))
-        ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);   /* idle: no memory */
+    if (!reass_pending(t))
+        ring_trim(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
     /* Window update: tell the peer about the space just freed once it is
      * worth it (RFC 9293 3.8.6.2.2; RFC 1122 4.2.3.3), in particular when
      * the window it knows is smaller than a segment. */
     if (tcb_synchronized(t) && !t->fin_rcvd) {
+        /* Compare what the header field would say, not the internal
+         * window: with a 64 KiB buffer and no scaling both read 65535. */
         uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+        uint32_t cap = 65535u << t->rcv_wscale;
         uint32_t now_wnd = tcb_rcv_wnd(t);
+        if (now_wnd > cap)
+            now_wnd = cap;
+        now_wnd = now_wnd >> t->rcv_wscale << t->rcv_wscale;
         if (now_wnd > offered && (offered < t->adv_mss || now_wnd - offered >= 2u * t->adv_mss)) {
             t->ack_now = 1;
             tcp_output(s, t);
@@ -83,6 +89,9 @@ int tcp_user_shutdown(synack_stack *s, tcb *t)
     /* RFC 9293 3.10.4 CLOSE, as a half-close: the FIN follows all queued
      * data; receiving continues. */
     switch (t->state) {
+    case SYNACK_SYN_RECEIVED:
+        /* RFC 9293 3.10.4: in SYN-RECEIVED with nothing queued, send a
+         * FIN and enter FIN-WAIT-1 (queued data goes first anyway). */
     case SYNACK_ESTABLISHED:
         t->fin_queued = 1;
         t->fin_seq = t->snd_buf_seq + t->sndq.len;
@@ -94,7 +103,6 @@ int tcp_user_shutdown(synack_stack *s, tcb *t)
         tcb_set_state(s, t, SYNACK_LAST_ACK, "close requested after peer's FIN");
         break;
     case SYNACK_SYN_SENT:
-    case SYNACK_SYN_RECEIVED:
     case SYNACK_CLOSED:
         return SYNACK_ENOTCONN;
     default:
@@ -129,10 +137,9 @@ void tcp_user_close(synack_stack *s, tcb *t)
     t->rd_closed = 1;
     if (t->state == SYNACK_CLOSED)
         return;
-    if (t->rcvq.len > 0 || t->linger == 0 || t->state == SYNACK_SYN_RECEIVED) {
+    if (t->rcvq.len > 0 || t->linger == 0) {
         /* Unread data would be lost silently: RFC 1122 4.2.2.13 says send
-         * a RST. SO_LINGER 0 asks for the same. A close in SYN-RECEIVED
-         * (simultaneous open) also aborts: there is nothing to flush. */
+         * a RST. SO_LINGER 0 asks for the same. */
         tcp_user_abort(s, t);
         return;
     }
@@ -146,6 +153,11 @@ void tcp_user_close(synack_stack *s, tcb *t)
         return;
     if (t->state == SYNACK_FIN_WAIT_2)
         tcb_timer_set(s, t, SYNACK_TIMER_FIN_WAIT_2, s->now + s->cfg.fin_wait_2_timeout);
-    if (t->linger > 0 && t->state != SYNACK_TIME_WAIT)
+    if (t->state == SYNACK_TIME_WAIT) {
+        if (t->handle < 0)
+            tw_adopt(s, t);     /* the rest of the wait needs no TCB */
+        return;
+    }
+    if (t->linger > 0)
         tcb_timer_set(s, t, SYNACK_TIMER_LINGER, s->now + SYNACK_SEC(t->linger));
 }

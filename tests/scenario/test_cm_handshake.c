@@ -607,7 +607,7 @@ TEST(lost_synack_retries_then_half_open_freed)
     h_advance(h, 1);
     h_expect_nothing(h);
     CHECK_U64(cm_live(h), 0);
-    h_expect_states(h, 0, "SYN-RECEIVED CLOSED");
+    h_expect_states(h, 0, "SYN-RECEIVED LISTEN");
     synack_stats st;
     synack_stats_get(s, &st);
     CHECK_U64(st.tcp_retransmits, 5);
@@ -676,6 +676,35 @@ TEST(synack_retransmission_stops_on_ack)
     h_expect_nothing(h);
     h_advance(h, 1);
     h_expect(h, "P. %u:%u(1) ack 1001 win 65535 <>", sa.seq + 1, sa.seq + 2);
+    h_free(h);
+}
+
+/* RFC 6298 (5.7): "If the timer expires awaiting the ACK of a SYN segment
+ * and the TCP implementation is using an RTO less than 3 seconds, the RTO
+ * MUST be re-initialized to 3 seconds when data transmission begins".
+ * After two SYN retransmissions the backed-off SYN RTO is 4 s; data must
+ * still start with 3 s (the backoff belongs to the SYN's timer). */
+TEST(rto_3s_after_twice_resent_syn)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    int c = synack_socket(s);
+    synack_bind(s, c, 0, 80);
+    synack_connect(s, c, H_DEFAULT_PEER_ADDR, H_DEFAULT_PEER_PORT);
+    uint32_t isn = h_pop(h).seq;
+    h_advance(h, SYNACK_SEC(1));
+    h_expect(h, "S %u:%u(0) win 65535 <mss 1460>", isn, isn);
+    h_advance(h, SYNACK_SEC(2));
+    h_expect(h, "S %u:%u(0) win 65535 <mss 1460>", isn, isn);
+    h_advance(h, SYNACK_MSEC(50));
+    h_inject(h, "S. 5000:5000(0) ack %u <mss 1460>", isn + 1);
+    h_expect(h, ". %u:%u(0) ack 5001 win 65535 <>", isn + 1, isn + 1);
+    CHECK_EQ(synack_send(s, c, "x", 1), 1);
+    h_expect(h, "P. %u:%u(1) ack 5001 win 65535 <>", isn + 1, isn + 2);
+    h_advance(h, SYNACK_SEC(3) - 1);
+    h_expect_nothing(h);
+    h_advance(h, 1);
+    h_expect(h, "P. %u:%u(1) ack 5001 win 65535 <>", isn + 1, isn + 2);
     h_free(h);
 }
 

@@ -222,4 +222,66 @@ TEST(closing_retransmits_fin_and_reacks_peer_fin)
     h_free(h);
 }
 
+/* RFC 9293 3.5 Figure 7, line 6: in SYN-RECEIVED (reached from SYN-SENT),
+ * the peer's <SEQ=300><ACK=101><CTL=SYN,ACK> makes us ESTABLISHED. Its SYN
+ * is the old one (below RCV.NXT) and is trimmed away (3.10.7.4: "trimming
+ * off any portions that lie outside the window (including SYN and FIN)"),
+ * leaving an acceptable ACK at RCV.NXT that acknowledges our SYN. Nothing
+ * needs to be sent: the peer gets our SYN-ACK (line 7). */
+TEST(simultaneous_open_figure_7_synack_establishes)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    uint32_t isn;
+    int c = crossed_syns(h, &isn);
+    CHECK_EQ(h_inject(h, "S. 5000:5000(0) ack %u win 30000 <mss 1200>", isn + 1), 0);
+    h_expect_nothing(h);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_ESTABLISHED);
+    h_expect_states(h, 0, "SYN-SENT SYN-RECEIVED ESTABLISHED");
+    /* And no SYN-ACK retransmission follows. */
+    h_advance(h, SYNACK_SEC(5));
+    h_expect_nothing(h);
+    h_free(h);
+}
+
+/* RFC 9293 3.10.4 CLOSE, SYN-RECEIVED STATE: "If no SENDs have been issued
+ * and there is no pending data to send, then form a FIN segment and send
+ * it, and enter FIN-WAIT-1 state". (Linux's tcp_close_state agrees:
+ * SYN_RECV -> FIN_WAIT1.) */
+TEST(close_in_syn_received_sends_fin)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    uint32_t isn;
+    int c = crossed_syns(h, &isn);
+    uint32_t id = (uint32_t)synack_get_conn_id(s, c);
+    CHECK_EQ(synack_close(s, c), 0);
+    h_expect(h, "F. %u:%u(0) ack 5001 win 65535 <>", isn + 1, isn + 1);
+    h_expect_nothing(h);
+    h_expect_states(h, id, "SYN-SENT SYN-RECEIVED FIN-WAIT-1");
+    /* The peer acknowledges SYN and FIN: FIN-WAIT-2. */
+    CHECK_EQ(h_inject(h, ". 5001:5001(0) ack %u", isn + 2), 0);
+    h_expect_states(h, id, "SYN-SENT SYN-RECEIVED FIN-WAIT-1 FIN-WAIT-2");
+    h_free(h);
+}
+
+/* RFC 9293 3.10.4: shutdown (CLOSE of the sending side) in SYN-RECEIVED
+ * likewise sends a FIN and keeps the read side. */
+TEST(shutdown_in_syn_received_sends_fin)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    uint32_t isn;
+    int c = crossed_syns(h, &isn);
+    CHECK_EQ(synack_shutdown(s, c), 0);
+    h_expect(h, "F. %u:%u(0) ack 5001 win 65535 <>", isn + 1, isn + 1);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_FIN_WAIT_1);
+    CHECK_EQ(h_inject(h, "P. 5001:5004(3) ack %u", isn + 2), 0);
+    h_expect(h, ". %u:%u(0) ack 5004 win 65532 <>", isn + 2, isn + 2);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_FIN_WAIT_2);
+    char b[4];
+    CHECK_EQ(synack_recv(s, c, b, sizeof b), 3);
+    h_free(h);
+}
+
 TEST_MAIN()
