@@ -184,6 +184,7 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
     t->cookie = 1;
     t->listener = lh;
     t->iss = seg->ack - 1;
+    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
     t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
     t->snd_buf_seq = seg->ack;
     t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
@@ -252,6 +253,7 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
     if (reopen && seq_lt(t->iss, min_iss))
         t->iss = min_iss;
+    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
     t->snd_wl2 = t->iss;
@@ -401,7 +403,10 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
     seq = seg->seq;
     if (t->ts_ok && seg->opts.has_ts && seq_leq(seq, t->last_ack_sent) &&
-        seq_geq(seg->opts.tsval, t->ts_recent)) {
+        (seq_geq(seg->opts.tsval, t->ts_recent) ||
+         s->now - t->ts_recent_at >= SYNACK_SEC(24u * 24 * 3600))) {
+        /* (RFC 7323 5.5 / Appendix D: after 24 days idle TS.Recent is
+         * stale and any TSval replaces it.) */
         /* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo. */
         t->ts_recent = seg->opts.tsval;
         t->ts_recent_at = s->now;
@@ -642,7 +647,9 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
 static void schedule_ack(synack_stack *s, tcb *t, uint32_t n)
 {
     t->rcv_unacked += n;
-    if (s->cfg.delack == 0 || t->quickack || t->rcv_unacked >= 2u * t->adv_mss) {
+    /* A full-sized segment carries the MSS less the timestamp option. */
+    uint32_t full = t->adv_mss - (t->ts_ok ? 12u : 0u);
+    if (s->cfg.delack == 0 || t->quickack || t->rcv_unacked >= 2u * full) {
         t->ack_now = 1;
         return;
     }

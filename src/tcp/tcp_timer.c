@@ -145,6 +145,8 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     if (tcb_synchronized(t))
         recovery_on_rto(s, t);
     t->snd_nxt = t->snd_una;
+    if (t->snd_wnd == 0)
+        t->force_one = 1;       /* the probe byte again (RFC 9293 3.8.6.1) */
     tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
     tcp_output(s, t);
     return 0;
@@ -152,7 +154,9 @@ static int fire_retransmit(synack_stack *s, tcb *t)
 
 static void fire_persist(synack_stack *s, tcb *t)
 {
-    /* RFC 9293 3.8.6.1: probe a zero window, backing off like the RTO. */
+    /* RFC 9293 3.8.6.1: probe a zero window, backing off like the RTO;
+     * with a small non-zero window this is the sender-SWS override
+     * timeout (3.8.6.2.1 case 4): send what the window allows. */
     tcp_send_probe(s, t, 1);
     if (t->persist_backoff < 16)
         t->persist_backoff++;
