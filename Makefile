@@ -55,3 +55,19 @@ bench:
 	  -DSYNACK_SANITIZE=OFF -DSYNACK_WERROR=ON >&2
 	@$(CMAKE) --build build-bench -j $(JOBS) --target bench-all >&2
 	@bench/run.sh build-bench $(ARGS)
+
+# Fuzzing (not part of `make test`, which runs the replay drivers instead):
+# builds the libFuzzer targets with clang (ASan+UBSan) in build-fuzz and runs
+# each for FUZZ_SECONDS (default 60), one after another, then prints a
+# summary; `make fuzz FUZZ_TARGETS="packet stateful"` picks targets. Crashes
+# are kept as build-fuzz/tests/fuzz/crash-*. See tests/fuzz/README.md.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_TARGETS ?= packet tcp_opts reasm stateful
+.PHONY: fuzz
+fuzz:
+	@command -v clang >/dev/null 2>&1 || { echo "fuzz: clang is needed (scripts/install-deps.sh installs it)" >&2; exit 1; }
+	@CC=clang $(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSYNACK_WERROR=ON \
+	  -DSYNACK_SANITIZE=ON >/dev/null
+	@$(CMAKE) --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS)) >/dev/null
+	@tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)

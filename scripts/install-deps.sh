@@ -9,6 +9,16 @@ have cc     || need="$need gcc"
 have pkg-config || need="$need pkg-config"
 [ -f /usr/include/pcap/pcap.h ] || need="$need libpcap-dev"
 have tshark || need="$need tshark"
+# tests/cli/trace_kernel.sh: curl against python's http.server in a namespace.
+have curl || need="$need curl"
+have python3 || need="$need python3"
+have ip || need="$need iproute2"
+# valgrind runs the simulated scenarios in the non-sanitizer build; clang and
+# its runtime (libFuzzer) build the fuzz targets (`make fuzz`).
+have valgrind || need="$need valgrind"
+have clang || need="$need clang"
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+    need="$need libclang-rt-14-dev"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ] && have apt-get; then
     echo "install-deps: installing$need"

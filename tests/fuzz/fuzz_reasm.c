@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t blen = fz_u16(&in) % BODY_MAX, got;
     static uint8_t body[BODY_MAX + 65536];
     memset(body, 0, sizeof(body));
-    memcpy(body, fz_bytes(&in, blen, &got), got);
+    const uint8_t *bytes = fz_bytes(&in, blen, &got);
+    memcpy(body, bytes, got);
     uint8_t proto = (hdr & 2) ? WIRE_PROTO_ICMP : WIRE_PROTO_TCP;
     if ((hdr & 1) && proto == WIRE_PROTO_TCP && blen >= WIRE_TCP_HDR_LEN) {
         wire_put16(body + 16, 0);

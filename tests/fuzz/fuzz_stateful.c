@@ -228,7 +228,8 @@ static void op_inject(world *w, int st, fz_in *in)
     unsigned c = fz_u8(in);
     size_t n = fz_u16(in) % 1600, got;
     uint8_t pkt[1600];
-    memcpy(pkt, fz_bytes(in, n, &got), got);
+    const uint8_t *src = fz_bytes(in, n, &got);
+    memcpy(pkt, src, got);
     if ((c & 1) && got >= WIRE_IPV4_HDR_LEN && (pkt[0] >> 4) == 4 && (pkt[0] & 15) == 5) {
         wire_put32(pkt + 12, w->node[!st].addr);
         wire_put32(pkt + 16, w->node[st].addr);

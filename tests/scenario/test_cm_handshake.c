@@ -554,6 +554,30 @@ TEST(synack_after_syn_retransmission)
     h_free(h);
 }
 
+/* RFC 6298 (5.7): the SYN was resent and no RTT was measured (Karn's
+ * rule), so data starts with an RTO of 3 s instead of the 1 s initial. */
+TEST(rto_3s_after_resent_syn)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    int c = synack_socket(s);
+    synack_bind(s, c, 0, 80);
+    synack_connect(s, c, H_DEFAULT_PEER_ADDR, H_DEFAULT_PEER_PORT);
+    uint32_t isn = h_pop(h).seq;
+    h_advance(h, SYNACK_SEC(1));
+    h_expect(h, "S %u:%u(0) win 65535 <mss 1460>", isn, isn);
+    h_advance(h, SYNACK_MSEC(50));
+    h_inject(h, "S. 5000:5000(0) ack %u <mss 1460>", isn + 1);
+    h_expect(h, ". %u:%u(0) ack 5001 win 65535 <>", isn + 1, isn + 1);
+    CHECK_EQ(synack_send(s, c, "x", 1), 1);
+    h_expect(h, "P. %u:%u(1) ack 5001 win 65535 <>", isn + 1, isn + 2);
+    h_advance(h, SYNACK_SEC(3) - 1);
+    h_expect_nothing(h);
+    h_advance(h, 1);
+    h_expect(h, "P. %u:%u(1) ack 5001 win 65535 <>", isn + 1, isn + 2);
+    h_free(h);
+}
+
 /* ================================ SYN-RECEIVED: lost SYN-ACK or ACK */
 
 /* RFC 6298 5.5 / RFC 9293 3.8.1: SYN-ACK resent at 1, 3, 7, 15, 31 s;
@@ -645,6 +669,13 @@ TEST(synack_retransmission_stops_on_ack)
     h_expect_nothing(h);
     int c = synack_accept(s, l, NULL);
     CHECK_EQ(synack_get_state(s, c), SYNACK_ESTABLISHED);
+    /* RFC 6298 (5.7): the SYN-ACK was resent, so data starts with a 3 s RTO. */
+    CHECK_EQ(synack_send(s, c, "x", 1), 1);
+    h_expect(h, "P. %u:%u(1) ack 1001 win 65535 <>", sa.seq + 1, sa.seq + 2);
+    h_advance(h, SYNACK_SEC(3) - 1);
+    h_expect_nothing(h);
+    h_advance(h, 1);
+    h_expect(h, "P. %u:%u(1) ack 1001 win 65535 <>", sa.seq + 1, sa.seq + 2);
     h_free(h);
 }
 

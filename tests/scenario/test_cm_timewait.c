@@ -180,6 +180,9 @@ TEST(new_syn_reopens_time_wait)
     synack_segment sa = h_pop(h);
     cm_match(h, &sa, "S. %u:%u(0) ack 90001 win 65535 <mss 1460>", sa.seq, sa.seq);
     h_expect_nothing(h);
+    /* RFC 6191 section 2: the new ISN lies above the old incarnation's
+     * SND.MAX (ISN + 2) by at least a window. */
+    CHECK((int32_t)(sa.seq - (isn + 2 + 65535 + 2)) >= 0);
     CHECK_U64(cm_live(h), 1);
     h_expect_states(h, 0, "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED "
                           "SYN-RECEIVED");
