@@ -37,19 +37,26 @@ static uint32_t seg_span(const synack_segment *seg)
 /* RFC 5961 section 7: at most this many challenge ACKs per second. */
 #define CHALLENGE_ACK_LIMIT 1000
 
-static void challenge_ack(synack_stack *s, tcb *t)
+int challenge_ack_allowed(synack_stack *s)
 {
     if (s->now - s->chack_epoch >= SYNACK_SEC(1)) {
         s->chack_epoch = s->now;
         s->chack_count = 0;
     }
     if (s->chack_count >= CHALLENGE_ACK_LIMIT) {
-        stack_drop(s, SYNACK_DROP_TCP_CHALLENGE_LIMIT, t, NULL);
-        return;
+        s->stats.drops[SYNACK_DROP_TCP_CHALLENGE_LIMIT]++;
+        s->ndrops++;
+        return 0;
     }
     s->chack_count++;
     s->stats.tcp_challenge_acks++;
-    tcp_send_ack(s, t);
+    return 1;
+}
+
+static void challenge_ack(synack_stack *s, tcb *t)
+{
+    if (challenge_ack_allowed(s))
+        tcp_send_ack(s, t);
 }
 
 /* Negotiates MSS, window scale, timestamps and SACK from a SYN or SYN-ACK
@@ -592,7 +599,8 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
      * the same ACK and window, while data is outstanding. */
     int dup = seg->len == 0 && !(seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)) &&
               ack == t->snd_una && t->snd_max != t->snd_una &&
-              ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd;
+              ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd &&
+              t->snd_wnd != 0;    /* answers to zero-window probes are not */
     int sack_news = t->sack_ok && seg->opts.nsack ? sack_update(s, t, &seg->opts) : 0;
     uint32_t acked = 0;
     if (seq_gt(ack, t->snd_una)) {
@@ -603,7 +611,13 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
      * the one that last set it. */
     if (seq_lt(t->snd_wl1, seg->seq) ||
         (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, ack))) {
+        uint32_t old_wnd = t->snd_wnd;
         t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
+        if (old_wnd == 0 && t->snd_wnd && seq_gt(t->snd_nxt, t->snd_una) && !t->in_recovery) {
+            /* The window reopened without taking our probe byte: send
+             * from SND.UNA again, the probe byte first. */
+            t->snd_nxt = t->snd_una;
+        }
         if (t->snd_wnd > t->max_snd_wnd)
             t->max_snd_wnd = t->snd_wnd;
         t->snd_wl1 = seg->seq;

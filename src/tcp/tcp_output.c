@@ -337,7 +337,6 @@ void tcp_output(synack_stack *s, tcb *t)
         if (t->t[SYNACK_TIMER_PERSIST] == SYNACK_TIME_NEVER)
             tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + t->rto);
     } else if (t->t[SYNACK_TIMER_PERSIST] != SYNACK_TIME_NEVER) {
-        t->persist_backoff = 0;
         tcb_timer_stop(s, t, SYNACK_TIMER_PERSIST);
     }
 }
