@@ -27,6 +27,7 @@ typedef struct tw_entry {
     uint32_t ts_recent;         /* TSval to echo, if ts_ok */
     uint32_t id;                /* conn_id, for trace events */
     uint16_t wnd;               /* window field of our last ACK */
+    uint8_t  wscale;            /* our receive window scale */
     uint8_t  ts_ok;
 } tw_entry;
 
@@ -115,6 +116,10 @@ void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which);
 /* Counts and reports a dropped packet. */
 void stack_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg);
 void stack_drop_id(synack_stack *s, synack_drop why, uint32_t id, const synack_segment *seg);
+
+/* RFC 5961 section 7: may a challenge ACK go out now? Counts it, or
+ * counts the suppression. */
+int challenge_ack_allowed(synack_stack *s);
 
 /* TIME-WAIT entries (tcp/tcp_timewait.c). */
 /* Turns an orphaned TIME-WAIT TCB into a compact entry and frees the

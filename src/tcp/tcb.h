@@ -125,7 +125,6 @@ typedef struct tcb {
     uint32_t rtt_seq;
     synack_time rtt_start;
     uint32_t retries;           /* consecutive RTO expiries */
-    uint32_t persist_backoff;
 
     /* Keepalive and linger. */
     uint8_t  keepalive;

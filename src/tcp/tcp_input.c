@@ -37,19 +37,26 @@ static uint32_t seg_span(const synack_segment *seg)
 /* RFC 5961 section 7: at most this many challenge ACKs per second. */
 #define CHALLENGE_ACK_LIMIT 1000
 
-static void challenge_ack(synack_stack *s, tcb *t)
+int challenge_ack_allowed(synack_stack *s)
 {
     if (s->now - s->chack_epoch >= SYNACK_SEC(1)) {
         s->chack_epoch = s->now;
         s->chack_count = 0;
     }
     if (s->chack_count >= CHALLENGE_ACK_LIMIT) {
-        stack_drop(s, SYNACK_DROP_TCP_CHALLENGE_LIMIT, t, NULL);
-        return;
+        s->stats.drops[SYNACK_DROP_TCP_CHALLENGE_LIMIT]++;
+        s->ndrops++;
+        return 0;
     }
     s->chack_count++;
     s->stats.tcp_challenge_acks++;
-    tcp_send_ack(s, t);
+    return 1;
+}
+
+static void challenge_ack(synack_stack *s, tcb *t)
+{
+    if (challenge_ack_allowed(s))
+        tcp_send_ack(s, t);
 }
 
 /* Negotiates MSS, window scale, timestamps and SACK from a SYN or SYN-ACK
@@ -184,6 +191,7 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
     t->cookie = 1;
     t->listener = lh;
     t->iss = seg->ack - 1;
+    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
     t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
     t->snd_buf_seq = seg->ack;
     t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
@@ -252,6 +260,7 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
     if (reopen && seq_lt(t->iss, min_iss))
         t->iss = min_iss;
+    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
     t->snd_wl2 = t->iss;
@@ -401,7 +410,10 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
     seq = seg->seq;
     if (t->ts_ok && seg->opts.has_ts && seq_leq(seq, t->last_ack_sent) &&
-        seq_geq(seg->opts.tsval, t->ts_recent)) {
+        (seq_geq(seg->opts.tsval, t->ts_recent) ||
+         s->now - t->ts_recent_at >= SYNACK_SEC(24u * 24 * 3600))) {
+        /* (RFC 7323 5.5 / Appendix D: after 24 days idle TS.Recent is
+         * stale and any TSval replaces it.) */
         /* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo. */
         t->ts_recent = seg->opts.tsval;
         t->ts_recent_at = s->now;
@@ -587,7 +599,8 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
      * the same ACK and window, while data is outstanding. */
     int dup = seg->len == 0 && !(seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)) &&
               ack == t->snd_una && t->snd_max != t->snd_una &&
-              ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd;
+              ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd &&
+              t->snd_wnd != 0;    /* answers to zero-window probes are not */
     int sack_news = t->sack_ok && seg->opts.nsack ? sack_update(s, t, &seg->opts) : 0;
     uint32_t acked = 0;
     if (seq_gt(ack, t->snd_una)) {
@@ -598,7 +611,13 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
      * the one that last set it. */
     if (seq_lt(t->snd_wl1, seg->seq) ||
         (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, ack))) {
+        uint32_t old_wnd = t->snd_wnd;
         t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
+        if (old_wnd == 0 && t->snd_wnd && seq_gt(t->snd_nxt, t->snd_una) && !t->in_recovery) {
+            /* The window reopened without taking our probe byte: send
+             * from SND.UNA again, the probe byte first. */
+            t->snd_nxt = t->snd_una;
+        }
         if (t->snd_wnd > t->max_snd_wnd)
             t->max_snd_wnd = t->snd_wnd;
         t->snd_wl1 = seg->seq;
@@ -642,7 +661,9 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
 static void schedule_ack(synack_stack *s, tcb *t, uint32_t n)
 {
     t->rcv_unacked += n;
-    if (s->cfg.delack == 0 || t->quickack || t->rcv_unacked >= 2u * t->adv_mss) {
+    /* A full-sized segment carries the MSS less the timestamp option. */
+    uint32_t full = t->adv_mss - (t->ts_ok ? 12u : 0u);
+    if (s->cfg.delack == 0 || t->quickack || t->rcv_unacked >= 2u * full) {
         t->ack_now = 1;
         return;
     }

@@ -302,13 +302,16 @@ void tcp_output(synack_stack *s, tcb *t)
             uint32_t avail = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
             uint32_t wnd_end = t->snd_una + wnd;
             uint32_t usable = seq_lt(t->snd_nxt, wnd_end) ? wnd_end - t->snd_nxt : 0;
-            if (force && usable == 0 && avail)
+            int forced = force && avail;
+            if (forced && usable == 0)
                 usable = 1;     /* zero-window probe byte (RFC 9293 3.8.6.1) */
             force = 0;
             uint32_t n = avail < usable ? avail : usable;
             if (n > lim)
                 n = lim;
-            if (n == 0 || !worth_sending(t, n, avail, eff))
+            /* A probe or the SWS override timeout sends regardless of
+             * the sender-SWS and Nagle tests (RFC 9293 3.8.6.2.1 (4)). */
+            if (n == 0 || (!forced && !worth_sending(t, n, avail, eff)))
                 break;
             uint32_t seq = t->snd_nxt;
             uint32_t span = send_data(s, t, seq, n, data_end);
@@ -325,14 +328,15 @@ void tcp_output(synack_stack *s, tcb *t)
     if (t->ack_now)
         tcp_send_ack(s, t);
     tcb_rexmt_arm(s, t);
-    /* Persist: data waits, the window is shut and nothing is in flight,
-     * so no ACK will come to reopen it unless we probe. */
+    /* Persist: data waits and nothing is in flight — the window is shut,
+     * or too small to be worth a segment — so no ACK will come to change
+     * that unless we probe (RFC 9293 3.8.6.1) or the override timeout
+     * sends what fits (3.8.6.2.1 (4)). */
     uint32_t unsent = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
-    if (unsent && t->snd_wnd == 0 && t->snd_una == t->snd_max) {
+    if (unsent && t->snd_una == t->snd_max && can_send_data(t)) {
         if (t->t[SYNACK_TIMER_PERSIST] == SYNACK_TIME_NEVER)
             tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + t->rto);
     } else if (t->t[SYNACK_TIMER_PERSIST] != SYNACK_TIME_NEVER) {
-        t->persist_backoff = 0;
         tcb_timer_stop(s, t, SYNACK_TIMER_PERSIST);
     }
 }

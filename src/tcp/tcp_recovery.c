@@ -17,12 +17,12 @@ static void enter_recovery(synack_stack *s, tcb *t)
     t->high_rxt = t->snd_una;
     t->rtt_timing = 0;              /* Karn: timed data is being resent */
     cc_on_fast_loss(s, t);
-    if (!t->sack_ok) {
-        /* RFC 6582 3.2 steps 2-3: retransmit the first unacknowledged
-         * segment, inflate cwnd by the three segments that left. */
-        tcp_retransmit_at(s, t, t->snd_una, t->mss);
-        t->cc.cwnd = t->cc.ssthresh + DUPTHRESH * t->mss;
-    }
+    /* RFC 6582 3.2 step 2 / RFC 6675 5 (4.3): retransmit the first
+     * unacknowledged segment now, whatever cwnd and pipe say. */
+    uint32_t span = tcp_retransmit_at(s, t, t->snd_una, t->mss);
+    t->high_rxt = t->snd_una + span;
+    if (!t->sack_ok)
+        t->cc.cwnd = t->cc.ssthresh + DUPTHRESH * t->mss;   /* step 3: inflate */
 }
 
 /* RFC 6675 section 4 IsLost(SND.UNA): more than (DupThresh - 1) * SMSS
@@ -42,9 +42,11 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
         }
         if (seq_geq(t->snd_una, t->recover)) {
             /* Full acknowledgment: leave recovery with cwnd =
-             * min(ssthresh, FlightSize + SMSS) (RFC 6582 3.2 step 3). */
+             * min(ssthresh, max(FlightSize, SMSS) + SMSS) (RFC 6582 3.2
+             * step 3, option 1). */
             t->in_recovery = 0;
-            uint32_t f = cc_flight(t) + t->mss;
+            uint32_t f = cc_flight(t);
+            f = (f > t->mss ? f : t->mss) + t->mss;
             t->cc.cwnd = f < t->cc.ssthresh ? f : t->cc.ssthresh;
             return;
         }

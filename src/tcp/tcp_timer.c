@@ -142,8 +142,13 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     t->rto = clamp_rto(s, t->rto * 2);
     t->tlp_out = 0;
     tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
-    if (tcb_synchronized(t))
+    if (t->snd_wnd == 0) {
+        /* A zero-window probe went unanswered: not a congestion signal,
+         * just probe again (RFC 9293 3.8.6.1). */
+        t->force_one = 1;
+    } else if (tcb_synchronized(t)) {
         recovery_on_rto(s, t);
+    }
     t->snd_nxt = t->snd_una;
     tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
     tcp_output(s, t);
@@ -152,12 +157,16 @@ static int fire_retransmit(synack_stack *s, tcb *t)
 
 static void fire_persist(synack_stack *s, tcb *t)
 {
-    /* RFC 9293 3.8.6.1: probe a zero window, backing off like the RTO. */
+    /* RFC 9293 3.8.6.1: probe a zero window, backing off like the RTO
+     * (RFC 1122 4.2.2.17: first after one RTO, then exponentially); with
+     * a small non-zero window this is the sender-SWS override timeout
+     * (3.8.6.2.1 case 4): send what the window allows. Once the probe is
+     * in flight the retransmission timer paces the next ones, so the RTO
+     * is backed off now. */
+    t->rto = clamp_rto(s, t->rto * 2);
     tcp_send_probe(s, t, 1);
-    if (t->persist_backoff < 16)
-        t->persist_backoff++;
-    synack_time d = clamp_rto(s, t->rto << t->persist_backoff);
-    tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + d);
+    if (t->snd_una == t->snd_max)   /* nothing could go: try again later */
+        tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + t->rto);
 }
 
 static int fire_keepalive(synack_stack *s, tcb *t)

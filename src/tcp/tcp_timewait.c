@@ -71,6 +71,7 @@ void tw_adopt(synack_stack *s, tcb *t)
     w->id = t->id;
     uint32_t wnd = tcb_rcv_wnd(t) >> t->rcv_wscale;  /* what the TCB would say */
     w->wnd = (uint16_t)(wnd > 65535 ? 65535 : wnd);
+    w->wscale = t->rcv_wscale;
     w->expires = t->t[SYNACK_TIMER_TIME_WAIT];
     uint32_t b = conn_bucket(s, w->raddr, w->rport, w->lport);
     w->hnext = s->tw_table[b];
@@ -114,8 +115,19 @@ int tw_input(synack_stack *s, tw_entry *w, const synack_segment *seg, uint32_t *
 {
     uint8_t f = seg->flags;
     if (f & SYNACK_TCP_RST) {
-        /* RFC 1337: no TIME-WAIT assassination. */
-        stack_drop_id(s, SYNACK_DROP_TCP_TIME_WAIT, w->id, seg);
+        uint32_t wnd = (uint32_t)w->wnd << w->wscale;
+        if (seg->seq != w->rcv_nxt && seq_in(seg->seq, w->rcv_nxt, w->rcv_nxt + (wnd ? wnd : 1))) {
+            /* In the window but not exact: challenge it, as in any
+             * synchronized state (RFC 5961 3.2). */
+            stack_drop_id(s, SYNACK_DROP_TCP_RST_CHALLENGED, w->id, seg);
+            if (challenge_ack_allowed(s))
+                tw_send_ack(s, w);
+            return 1;
+        }
+        /* Exact: RFC 1337, no TIME-WAIT assassination. Outside the
+         * window: not ours. Either way, ignore it. */
+        stack_drop_id(s, seg->seq == w->rcv_nxt ? SYNACK_DROP_TCP_TIME_WAIT
+                                                : SYNACK_DROP_TCP_RST_INVALID, w->id, seg);
         return 1;
     }
     if ((f & SYNACK_TCP_SYN) && !(f & SYNACK_TCP_ACK) && seq_gt(seg->seq, w->rcv_nxt)) {

@@ -12,6 +12,7 @@ int tcp_user_connect(synack_stack *s, tcb *t)
      * SYN-SENT. */
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
+    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
     t->snd_buf_seq = t->iss + 1;
     t->rcv_wscale = s->cfg.wscale >= 0 ? (uint8_t)s->cfg.wscale : 0;
     tcb_hash_insert(s, t);
