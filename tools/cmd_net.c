@@ -186,6 +186,12 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
         fprintf(stderr, "%s: %s\n", o->prog, err);
         return -1;
     }
+    if (!o->configure_later && tun_is_up(&e->dev) == 0)
+        fprintf(stderr,
+                "%s: note: %s is down, so nothing can pass; on the kernel side run\n"
+                "    ip addr add 198.18.0.1/24 dev %s; ip link set %s up\n"
+                "(or use `synack try`, which sets everything up)\n",
+                o->prog, e->dev.name, e->dev.name, e->dev.name);
     e->tracker = net_tracker_new(o, synack_is_server);
     if (!e->tracker) {
         fprintf(stderr, "%s: out of memory\n", o->prog);
@@ -243,8 +249,33 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
     return 0;
 }
 
+/* One line of device and stack counters (with -v, at exit). */
+static void print_stats(const net_env *e)
+{
+    const tun_stats *d = &e->dev.stats;
+    synack_stats s;
+    synack_stats_get(e->st, &s);
+    uint64_t drops = 0;
+    for (int i = 0; i < SYNACK_DROP_COUNT; i++)
+        drops += s.drops[i];
+    fprintf(stderr,
+            "%s: dev rx %llu packets (%llu gso, %llu partial csum), tx %llu (%llu gso), "
+            "%llu errors; tcp in %llu out %llu, %llu retransmits, %llu drops\n",
+            e->opts.prog, (unsigned long long)d->rx_packets, (unsigned long long)d->rx_gso,
+            (unsigned long long)d->rx_csum_partial, (unsigned long long)d->tx_packets,
+            (unsigned long long)d->tx_gso, (unsigned long long)(d->tx_errors + d->tx_dropped),
+            (unsigned long long)s.tcp_in, (unsigned long long)s.tcp_out,
+            (unsigned long long)s.tcp_retransmits, (unsigned long long)drops);
+    for (int i = 0; i < SYNACK_DROP_COUNT; i++)
+        if (s.drops[i])
+            fprintf(stderr, "%s:   dropped %llu %s\n", e->opts.prog,
+                    (unsigned long long)s.drops[i], synack_drop_name(i));
+}
+
 void net_env_close(net_env *e)
 {
+    if (e->st && e->opts.verbose)
+        print_stats(e);
     if (e->lp && e->sigfd >= 0)
         loop_del_fd(e->lp, e->sigfd);
     if (e->sigfd >= 0)

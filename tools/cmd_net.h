@@ -35,6 +35,7 @@ typedef struct net_opts {
     int sack, timestamps;       /* -1 stack default, else 0/1 */
     uint32_t sndbuf, rcvbuf;    /* 0: stack default */
     const char *prog;           /* "synack serve" for messages */
+    int configure_later;        /* the caller brings the device up */
 } net_opts;
 
 void net_opts_default(net_opts *o, const char *prog);

@@ -329,6 +329,7 @@ int serve_run(int argc, char **argv, const char *prog, const serve_ctl *ctl)
     }
     net_opts o;
     net_opts_default(&o, prog);
+    o.configure_later = ctl != NULL;
     memcpy(sv->port, svc_ports, sizeof sv->port);
     int rc = 2;
     for (int i = 1; i < argc; i++) {

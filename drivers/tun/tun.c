@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -92,6 +93,19 @@ int tun_open(tun_dev *d, const char *name, unsigned flags, char *err, size_t err
         d->flags = TUN_OFFLOAD;
     }
     return 0;
+}
+
+int tun_is_up(const tun_dev *d)
+{
+    int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sk < 0)
+        return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, d->name, sizeof ifr.ifr_name - 1);
+    int r = ioctl(sk, SIOCGIFFLAGS, &ifr);
+    close(sk);
+    return r < 0 ? -1 : (ifr.ifr_flags & IFF_UP) != 0;
 }
 
 void tun_close(tun_dev *d)

@@ -46,6 +46,10 @@ typedef struct tun_dev {
  * when /dev/net/tun is missing or CAP_NET_ADMIN is lacking. */
 int tun_open(tun_dev *d, const char *name, unsigned flags, char *err, size_t errlen);
 
+/* 1 if the interface is administratively up, 0 if down (writes then fail
+ * with EIO), -1 if that cannot be found out. */
+int tun_is_up(const tun_dev *d);
+
 /* Closes the descriptor (the kernel deletes a non-persistent device). */
 void tun_close(tun_dev *d);
 
