@@ -134,6 +134,18 @@ typedef enum synack_drop {
     SYNACK_DROP_TCP_OUT_OF_ORDER,   /* data beyond RCV.NXT not queued (ACK sent) */
     SYNACK_DROP_TCP_CHALLENGE_LIMIT,/* challenge ACK suppressed by rate limit */
     SYNACK_DROP_TCP_PAWS,           /* old timestamp (RFC 7323 PAWS), ACK sent */
+    SYNACK_DROP_ICMP_MALFORMED,     /* ICMP too short, bad checksum, or an
+                                       error quoting no usable IPv4 header */
+    SYNACK_DROP_ICMP_NO_CONN,       /* ICMP error about no connection of ours */
+    SYNACK_DROP_ICMP_BAD_SEQ,       /* ICMP error quoting a sequence number
+                                       not in flight (RFC 5927 4.1) */
+    SYNACK_DROP_ICMP_SOFT_ERROR,    /* soft ICMP error: noted, connection
+                                       kept (RFC 1122 4.2.3.9) */
+    SYNACK_DROP_IP_REASM_TIMEOUT,   /* fragments of a datagram never
+                                       completed in time (RFC 791) */
+    SYNACK_DROP_IP_REASM_LIMIT,     /* reassembly memory or datagram limit */
+    SYNACK_DROP_IP_REASM_BAD,       /* inconsistent fragment: beyond 64 KiB,
+                                       conflicting overlap or end */
     SYNACK_DROP_COUNT
 } synack_drop;
 

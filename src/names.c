@@ -51,6 +51,8 @@ static const char *const drop_names[SYNACK_DROP_COUNT] = {
     "tcp-rst-challenged", "tcp-syn-challenged", "tcp-backlog-full", "tcp-no-memory",
     "tcp-no-ack", "tcp-rcvbuf-full", "tcp-after-close", "tcp-time-wait",
     "tcp-out-of-order", "tcp-challenge-limit", "tcp-paws",
+    "icmp-malformed", "icmp-no-conn", "icmp-bad-seq", "icmp-soft-error",
+    "ip-reasm-timeout", "ip-reasm-limit", "ip-reasm-bad",
 };
 
 const char *synack_drop_name(int r)

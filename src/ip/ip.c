@@ -1,13 +1,16 @@
-/* ip.c — IPv4 input and output, and ICMP echo.
+/* ip.c — IPv4 input and output, and ICMP: echo replies, and errors about
+ * our TCP segments handed to TCP (tcp/tcp_icmp.c).
  *
  * Input validates the datagram (wire_ipv4_parse), refuses what is not for
- * us, and hands TCP segments to tcp_input and ICMP to the echo responder.
- * Fragments are dropped and counted (no reassembly yet). Output wraps a
- * payload already placed in the stack's transmit buffer. */
+ * us, and hands TCP segments to tcp_input and ICMP to icmp_input.
+ * Fragments are dropped and counted (reassembly lives in reasm.c and is
+ * not wired to the stack object yet). Output wraps a payload already
+ * placed in the stack's transmit buffer. */
 #include "stack_impl.h"
 
 #include <string.h>
 
+#include "tcp/tcp_icmp.h"
 #include "wire/wire.h"
 
 #define IP_TTL 64
@@ -41,23 +44,63 @@ static void drop_raw(synack_stack *s, synack_drop why)
     stack_drop(s, why, NULL, NULL);
 }
 
-/* RFC 1122 3.2.2.6: echo requests get a reply with the same data. */
-static void icmp_input(synack_stack *s, const wire_ipv4 *ip)
+/* An ICMP destination unreachable or time exceeded message: its body
+ * quotes the IPv4 header and at least the first 8 bytes of the datagram
+ * that caused it (RFC 792; RFC 1812 4.3.2.3 allows more). Only errors
+ * about TCP segments we sent concern us. Returns 0 or 1 (dropped). */
+static int icmp_error(synack_stack *s, const wire_icmp *m)
+{
+    const uint8_t *q = m->body;
+    size_t n = m->body_len;
+    /* The quoted header's total length and checksum describe the
+     * original datagram, of which only a part is here: check only what
+     * we use, and that it is all present. */
+    if (n < WIRE_IPV4_HDR_LEN || (q[0] >> 4) != 4) {
+        drop_raw(s, SYNACK_DROP_ICMP_MALFORMED);
+        return 1;
+    }
+    size_t ihl = (size_t)(q[0] & 15) * 4u;
+    if (ihl < WIRE_IPV4_HDR_LEN || n < ihl + 8) {
+        drop_raw(s, SYNACK_DROP_ICMP_MALFORMED);
+        return 1;
+    }
+    if (q[9] != WIRE_PROTO_TCP || wire_get32(q + 12) != s->cfg.addr) {
+        drop_raw(s, SYNACK_DROP_ICMP_NO_CONN);     /* not a segment of ours */
+        return 1;
+    }
+    const uint8_t *th = q + ihl;
+    tcp_icmp_err e;
+    e.type = m->type;
+    e.code = m->code;
+    e.mtu = (uint16_t)(m->rest & 0xFFFFu);     /* RFC 1191 section 4 */
+    e.raddr = wire_get32(q + 16);
+    e.lport = wire_get16(th);
+    e.rport = wire_get16(th + 2);
+    e.seq = wire_get32(th + 4);
+    return tcp_icmp_error(s, &e);
+}
+
+/* RFC 1122 3.2.2.6: echo requests get a reply with the same data. ICMP
+ * errors go to icmp_error; other types are ignored. Returns 0 or 1. */
+static int icmp_input(synack_stack *s, const wire_ipv4 *ip)
 {
     wire_icmp m;
     if (wire_icmp_parse(ip->payload, ip->payload_len, &m) != 0) {
-        drop_raw(s, SYNACK_DROP_IP_PROTOCOL);
-        return;
+        drop_raw(s, SYNACK_DROP_ICMP_MALFORMED);
+        return 1;
     }
+    if (m.type == WIRE_ICMP_UNREACH || m.type == WIRE_ICMP_TIME_EXCEEDED)
+        return icmp_error(s, &m);
     if (m.type != WIRE_ICMP_ECHO_REQUEST || m.code != 0)
-        return;     /* errors for TCP are handled with the data path */
+        return 0;
     size_t room = s->cfg.mtu - WIRE_IPV4_HDR_LEN - WIRE_ICMP_HDR_LEN;  /* mtu >= 68 */
     if (m.body_len > room)
-        return;
+        return 0;
     uint8_t *out = s->txbuf + WIRE_IPV4_HDR_LEN;
     memcpy(out + WIRE_ICMP_HDR_LEN, m.body, m.body_len);
     wire_icmp_emit(out, WIRE_ICMP_ECHO_REPLY, 0, m.rest, m.body_len);
     ip_output(s, ip->src, WIRE_PROTO_ICMP, WIRE_ICMP_HDR_LEN + m.body_len, NULL);
+    return 0;
 }
 
 int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now)
@@ -102,8 +145,7 @@ int synack_input_flags(synack_stack *s, const void *pkt, size_t len, synack_time
         return tcp_input(s, &seg, payload);
     }
     case WIRE_PROTO_ICMP:
-        icmp_input(s, &ip);
-        return 0;
+        return icmp_input(s, &ip);
     default:
         drop_raw(s, SYNACK_DROP_IP_PROTOCOL);
         return 1;

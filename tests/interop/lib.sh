@@ -116,7 +116,7 @@ capture_check() {
     CAP_PID=""
     tcpck=TRUE
     [ -n "$OFFLOAD" ] && tcpck=FALSE
-    n=$(tshark -r "$WORK/capture.pcap" -q -z io,stat,0 2>/dev/null | awk '/<>/ {print $6}')
+    n=$(tshark -r "$WORK/capture.pcap" -n -T fields -e frame.number 2>/dev/null | wc -l)
     bad=$(tshark -r "$WORK/capture.pcap" -n -o ip.check_checksum:TRUE \
         -o tcp.check_checksum:$tcpck -Y '_ws.malformed || _ws.expert.severity == error' \
         2>"$WORK/tshark.err" | head -n 20)
