@@ -297,6 +297,17 @@ typedef struct synack_config {
     synack_alloc_fn alloc;          /* optional; default malloc/free */
     synack_free_fn free;
     void *alloc_ctx;
+
+    /* IPv4 reassembly (RFC 791, RFC 815). Fragments of datagrams being
+     * put back together take at most reasm_max_bytes (data plus
+     * bookkeeping), at most reasm_max_datagrams are in progress at once
+     * (the oldest is given up to make room), and each must complete
+     * within reasm_timeout of its first fragment. reasm_max_bytes = 0
+     * turns reassembly off: fragments are dropped (ip-fragment). */
+    uint32_t reasm_max_bytes;       /* default 256 KiB */
+    uint32_t reasm_max_datagrams;   /* default 64 */
+    synack_time reasm_timeout;      /* default 30 s, Linux's ipfrag_time
+                                       (RFC 1122 3.3.2 suggests 60-120 s) */
 } synack_config;
 
 /* Fills every field with its default (addr 0 and tx NULL must be set). */

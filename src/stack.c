@@ -42,6 +42,10 @@ void synack_config_default(synack_config *cfg)
     cfg->sack = 1;
     cfg->cc = SYNACK_CC_CUBIC;
     cfg->syncookies = 1;
+    /* IPv4 reassembly bounds (see synack.h). */
+    cfg->reasm_max_bytes = 256 * 1024;
+    cfg->reasm_max_datagrams = 64;
+    cfg->reasm_timeout = SYNACK_SEC(30);
 }
 
 void *stack_alloc(synack_stack *s, size_t n) { return s->cfg.alloc(s->cfg.alloc_ctx, n); }
