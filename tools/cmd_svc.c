@@ -98,7 +98,9 @@ long http_parse(const char *buf, size_t len, http_req *r)
     r->keep_alive = r->minor >= 1;
     for (p = eol + 2; p < stop - 2;) {
         eol = memchr(p, '\r', (size_t)(stop - p));
-        if (!eol || eol[1] != '\n')
+        /* RFC 9112 5: name ":" value, no bare LF inside a line. */
+        if (!eol || eol[1] != '\n' || memchr(p, '\n', (size_t)(eol - p)) ||
+            !memchr(p, ':', (size_t)(eol - p)))
             return -1;
         const char *v;
         if (header_is(p, eol, "Connection", &v)) {
