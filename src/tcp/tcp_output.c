@@ -74,6 +74,15 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         if (seg->flags & SYNACK_TCP_ACK)
             reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
+    if (t->urg_snd && !(seg->flags & (SYNACK_TCP_RST | SYNACK_TCP_SYN)) &&
+        seq_lt(seg->seq, t->snd_up)) {
+        /* RFC 9293 3.8.5: URG with a pointer to the octet after the
+         * urgent data, as an offset from this segment's SEQ (at most
+         * 65535; later segments point closer). */
+        uint32_t up = t->snd_up - seg->seq;
+        seg->flags |= SYNACK_TCP_URG;
+        seg->urg = (uint16_t)(up > 65535u ? 65535u : up);
+    }
     seg->len = len;
     size_t hl = wire_tcp_hdr_len(seg);
     uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
