@@ -447,7 +447,7 @@ static void conn_detach(synack_stack *s, sock *so, int abort)
         tcp_user_close(s, t);
 }
 
-int synack_close(synack_stack *s, int h)
+static int sock_close(synack_stack *s, int h, int abort)
 {
     sock *so = get(s, h);
     if (!so)
@@ -455,23 +455,13 @@ int synack_close(synack_stack *s, int h)
     if (so->kind == SOCK_LISTEN)
         listener_close(s, h);
     else if (so->kind == SOCK_CONN)
-        conn_detach(s, so, 0);
+        conn_detach(s, so, abort);
     sock_release(s, h);
     return 0;
 }
 
-int synack_abort(synack_stack *s, int h)
-{
-    sock *so = get(s, h);
-    if (!so)
-        return SYNACK_EBADF;
-    if (so->kind == SOCK_LISTEN)
-        listener_close(s, h);
-    else if (so->kind == SOCK_CONN)
-        conn_detach(s, so, 1);
-    sock_release(s, h);
-    return 0;
-}
+int synack_close(synack_stack *s, int h) { return sock_close(s, h, 0); }
+int synack_abort(synack_stack *s, int h) { return sock_close(s, h, 1); }
 
 int synack_get_error(synack_stack *s, int h)
 {
