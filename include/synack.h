@@ -420,6 +420,21 @@ long synack_recv(synack_stack *s, int h, void *buf, size_t len);
 long synack_recv_ready(const synack_stack *s, int h);
 long synack_send_pending(const synack_stack *s, int h);
 
+/* Urgent data (RFC 9293 3.8.5, RFC 6093). Urgent bytes stay in the byte
+ * stream ("inline", as RFC 6093 recommends); the urgent pointer only marks
+ * where they end.
+ *
+ * synack_send_urgent queues data like synack_send and marks its last byte
+ * as the end of urgent data: segments carrying bytes before that point
+ * have URG set and point just past it. Errors as synack_send.
+ *
+ * synack_urgent_pending returns how many bytes, counted from the next byte
+ * synack_recv returns, must be read to reach the end of the urgent data
+ * the peer signalled (0 if none is pending), or EBADF/ENOTCONN. A new or
+ * advanced urgent pointer raises SYNACK_EV_URGENT. */
+long synack_send_urgent(synack_stack *s, int h, const void *buf, size_t len);
+long synack_urgent_pending(const synack_stack *s, int h);
+
 /* Shuts down the write side: a FIN follows the queued data (half-close,
  * RFC 9293 3.10.4). The read side stays open. Errors: EBADF, ENOTCONN. */
 int synack_shutdown(synack_stack *s, int h);
@@ -484,6 +499,8 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *value);
 #define SYNACK_EV_CLOSED    0x08u   /* peer finished sending (FIN) or the
                                        connection is gone */
 #define SYNACK_EV_ERROR     0x10u   /* synack_get_error has a code */
+#define SYNACK_EV_URGENT    0x20u   /* urgent data pending (see
+                                       synack_urgent_pending) */
 
 /* Current readiness of one handle (0 for a bad handle). */
 unsigned synack_poll(const synack_stack *s, int h);

@@ -74,6 +74,8 @@ unsigned synack_poll(const synack_stack *s, int h)
             ev |= SYNACK_EV_CLOSED;
         if (t->error)
             ev |= SYNACK_EV_ERROR;
+        if (tcp_urgent_pending(t))
+            ev |= SYNACK_EV_URGENT;
     }
     if (so->error)
         ev |= SYNACK_EV_ERROR;
@@ -355,7 +357,25 @@ long synack_send(synack_stack *s, int h, const void *buf, size_t len)
         return err;
     if (!buf && len)
         return SYNACK_EINVAL;
-    return tcp_user_send(s, t, buf, len);
+    return tcp_user_send(s, t, buf, len, 0);
+}
+
+long synack_send_urgent(synack_stack *s, int h, const void *buf, size_t len)
+{
+    int err;
+    tcb *t = conn_of(s, h, &err);
+    if (!t)
+        return err;
+    if (!buf && len)
+        return SYNACK_EINVAL;
+    return tcp_user_send(s, t, buf, len, 1);
+}
+
+long synack_urgent_pending(const synack_stack *s, int h)
+{
+    int err;
+    tcb *t = conn_of(s, h, &err);
+    return t ? tcp_urgent_pending(t) : err;
 }
 
 long synack_recv(synack_stack *s, int h, void *buf, size_t len)
@@ -427,7 +447,7 @@ static void conn_detach(synack_stack *s, sock *so, int abort)
         tcp_user_close(s, t);
 }
 
-int synack_close(synack_stack *s, int h)
+static int sock_close(synack_stack *s, int h, int abort)
 {
     sock *so = get(s, h);
     if (!so)
@@ -435,23 +455,13 @@ int synack_close(synack_stack *s, int h)
     if (so->kind == SOCK_LISTEN)
         listener_close(s, h);
     else if (so->kind == SOCK_CONN)
-        conn_detach(s, so, 0);
+        conn_detach(s, so, abort);
     sock_release(s, h);
     return 0;
 }
 
-int synack_abort(synack_stack *s, int h)
-{
-    sock *so = get(s, h);
-    if (!so)
-        return SYNACK_EBADF;
-    if (so->kind == SOCK_LISTEN)
-        listener_close(s, h);
-    else if (so->kind == SOCK_CONN)
-        conn_detach(s, so, 1);
-    sock_release(s, h);
-    return 0;
-}
+int synack_close(synack_stack *s, int h) { return sock_close(s, h, 0); }
+int synack_abort(synack_stack *s, int h) { return sock_close(s, h, 1); }
 
 int synack_get_error(synack_stack *s, int h)
 {

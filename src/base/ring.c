@@ -1,6 +1,8 @@
 /* ring.c — growable byte ring buffer (see ring.h). */
 #include "base/ring.h"
 
+#include "wire/wire.h"
+
 #include <string.h>
 
 #define RING_MIN_ALLOC 2048u
@@ -81,6 +83,26 @@ void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n)
         first = n;
     memcpy(dst, r->buf + pos, first);
     memcpy((uint8_t *)dst + first, r->buf, n - first);
+}
+
+uint32_t ring_peek_csum(const ring *r, uint32_t off, void *dst, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    uint32_t pos = r->head + off;
+    if (pos >= r->size)
+        pos -= r->size;
+    uint32_t first = r->size - pos;
+    if (first > n)
+        first = n;
+    uint32_t sum = wire_csum_copy(dst, r->buf + pos, first, 0);
+    if (first == n)
+        return sum;
+    uint32_t rest = wire_csum_copy((uint8_t *)dst + first, r->buf, n - first, 0);
+    if (first & 1)
+        rest = wire_csum_shift(rest);   /* the second piece starts odd */
+    uint64_t total = (uint64_t)sum + rest;
+    return (uint32_t)((total & 0xffffffffu) + (total >> 32));
 }
 
 void ring_consume(ring *r, uint32_t n)

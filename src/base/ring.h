@@ -48,6 +48,10 @@ static inline void ring_commit(ring *r, uint32_t n) { r->len += n; }
  * len, or bytes written with ring_write_at). Does not consume. */
 void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n);
 
+/* ring_peek that also returns the Internet checksum running sum of the
+ * bytes (wire_csum_add semantics), copying and summing in one pass. */
+uint32_t ring_peek_csum(const ring *r, uint32_t off, void *dst, uint32_t n);
+
 /* Drops n bytes from the head (n <= len). */
 void ring_consume(ring *r, uint32_t n);
 

@@ -78,6 +78,9 @@ typedef struct tcb {
     /* Receive sequence space. rcv_adv is the right edge we advertised;
      * it never moves left (RFC 9293 3.8.6.2.2). */
     uint32_t irs, rcv_nxt, rcv_adv;
+    uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
+    uint32_t snd_up;            /* end of urgent data to send (if urg_snd) */
+    uint8_t  urg_rcvd, urg_snd;
     ring     rcvq;              /* in-order bytes not yet read by the app */
 
     uint16_t mss;               /* our send MSS (peer's MSS option, capped) */
@@ -227,7 +230,9 @@ int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload);
 
 /* ---- tcp_user.c: RFC 9293 3.10.1-3.10.6 user calls on a TCB ---- */
 int  tcp_user_connect(synack_stack *s, tcb *t);
-long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len);
+long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urgent);
+/* Bytes to read until the end of the urgent data, 0 if none is pending. */
+long tcp_urgent_pending(const tcb *t);
 long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len);
 int  tcp_user_shutdown(synack_stack *s, tcb *t);
 void tcp_user_close(synack_stack *s, tcb *t);

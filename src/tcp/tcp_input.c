@@ -540,6 +540,8 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     }
     t->retries = 0;
     t->tlp_out = 0;
+    if (t->urg_snd && seq_geq(ack, t->snd_up))
+        t->urg_snd = 0;         /* all urgent data delivered */
     /* RFC 6298 (5.3): restart the timer for what is still outstanding. */
     tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
     tcb_rexmt_arm(s, t);
@@ -651,6 +653,26 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         break;
     default:
         break;
+    }
+    return V_CONTINUE;
+}
+
+/* sixth: check the URG bit (RFC 9293 3.10.7.4, 3.8.5). Urgent data stays
+ * in the stream; RCV.UP remembers where it ends and the application is
+ * told when it is new or has moved (MUST-32). */
+static verdict check_urg(synack_stack *s, tcb *t, inseg *in)
+{
+    const synack_segment *seg = in->seg;
+    if (!(seg->flags & SYNACK_TCP_URG) || seg->urg == 0)
+        return V_CONTINUE;
+    if (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_FIN_WAIT_1 &&
+        t->state != SYNACK_FIN_WAIT_2)
+        return V_CONTINUE;      /* "ignore the URG" after the peer's FIN */
+    uint32_t up = seg->seq + seg->urg;
+    if (!t->urg_rcvd || seq_gt(up, t->rcv_up)) {
+        t->rcv_up = up;
+        t->urg_rcvd = 1;
+        sock_notify(s, t->handle);
     }
     return V_CONTINUE;
 }
@@ -796,7 +818,7 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
     inseg in = { seg, payload, seg->seq, seg->len, 0, 0 };
     typedef verdict (*step_fn)(synack_stack *, tcb *, inseg *);
     static const step_fn steps[] = {
-        check_sequence, check_rst, check_syn, check_ack, process_text, process_fin,
+        check_sequence, check_rst, check_syn, check_ack, check_urg, process_text, process_fin,
     };
     verdict v = V_CONTINUE;
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && v == V_CONTINUE; i++)

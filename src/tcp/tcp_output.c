@@ -74,19 +74,31 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         if (seg->flags & SYNACK_TCP_ACK)
             reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
+    if (t->urg_snd && !(seg->flags & (SYNACK_TCP_RST | SYNACK_TCP_SYN)) &&
+        seq_lt(seg->seq, t->snd_up)) {
+        /* RFC 9293 3.8.5: URG with a pointer to the octet after the
+         * urgent data, as an offset from this segment's SEQ (at most
+         * 65535; later segments point closer). */
+        uint32_t up = t->snd_up - seg->seq;
+        seg->flags |= SYNACK_TCP_URG;
+        seg->urg = (uint16_t)(up > 65535u ? 65535u : up);
+    }
     seg->len = len;
     size_t hl = wire_tcp_hdr_len(seg);
     uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
-    if (len)
-        ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
     synack_tx_info info = { 0, 0, 0, 16 };
     if (len > t->mss)
         info.gso_size = t->mss;     /* a TSO super-segment */
     if (s->cfg.csum_offload) {
+        if (len)
+            ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
         wire_tcp_emit_partial(tcp, seg);
         info.csum_partial = 1;
     } else {
-        wire_tcp_emit(tcp, seg);
+        /* One pass over the payload: copied and summed together. */
+        uint32_t psum = len ? ring_peek_csum(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len)
+                            : 0;
+        wire_tcp_emit_sum(tcp, seg, psum);
     }
     int rexmit = !(seg->flags & SYNACK_TCP_RST) && (len || syn || (seg->flags & SYNACK_TCP_FIN)) &&
                  seq_lt(seg->seq, t->snd_max);
@@ -120,13 +132,19 @@ static void sent(synack_stack *s, tcb *t, uint32_t seq, uint32_t span)
         t->snd_max = t->snd_nxt;
 }
 
-static void send_syn(synack_stack *s, tcb *t, int with_ack)
+/* A segment with no payload: flags and SEQ given, the rest from t. */
+static void send_ctl(synack_stack *s, tcb *t, uint8_t flags, uint32_t seq)
 {
     synack_segment seg;
     seg_init(&seg, s, t);
-    seg.flags = SYNACK_TCP_SYN | (with_ack ? SYNACK_TCP_ACK : 0);
-    seg.seq = t->iss;
+    seg.flags = flags;
+    seg.seq = seq;
     emit(s, t, &seg, 0);
+}
+
+static void send_syn(synack_stack *s, tcb *t, int with_ack)
+{
+    send_ctl(s, t, SYNACK_TCP_SYN | (with_ack ? SYNACK_TCP_ACK : 0), t->iss);
     sent(s, t, t->iss, 1);
 }
 
@@ -371,11 +389,7 @@ void tcp_send_tlp(synack_stack *s, tcb *t)
 
 void tcp_send_synack_stateless(synack_stack *s, tcb *tmp)
 {
-    synack_segment seg;
-    seg_init(&seg, s, tmp);
-    seg.flags = SYNACK_TCP_SYN | SYNACK_TCP_ACK;
-    seg.seq = tmp->iss;
-    emit(s, tmp, &seg, 0);
+    send_ctl(s, tmp, SYNACK_TCP_SYN | SYNACK_TCP_ACK, tmp->iss);
 }
 
 void tcp_send_ack(synack_stack *s, tcb *t)
@@ -384,11 +398,7 @@ void tcp_send_ack(synack_stack *s, tcb *t)
      * has pulled SND.NXT back, SND.MAX is used (as BSD does): the peer may
      * already hold everything up to SND.MAX, and an ACK below its RCV.NXT
      * would be unacceptable and ignored, leaving both ends waiting. */
-    synack_segment seg;
-    seg_init(&seg, s, t);
-    seg.flags = SYNACK_TCP_ACK;
-    seg.seq = t->snd_max;
-    emit(s, t, &seg, 0);
+    send_ctl(s, t, SYNACK_TCP_ACK, t->snd_max);
 }
 
 void tcp_send_rst_for(synack_stack *s, tcb *t)
@@ -396,11 +406,7 @@ void tcp_send_rst_for(synack_stack *s, tcb *t)
     /* RFC 9293 3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST> (SND.MAX after a
      * timeout rolled SND.NXT back, for the reason given at tcp_send_ack:
      * the peer must find it exactly at its RCV.NXT, RFC 5961 3.2). */
-    synack_segment seg;
-    seg_init(&seg, s, t);
-    seg.flags = SYNACK_TCP_RST;
-    seg.seq = t->snd_max;
-    emit(s, t, &seg, 0);
+    send_ctl(s, t, SYNACK_TCP_RST, t->snd_max);
 }
 
 void tcp_send_probe(synack_stack *s, tcb *t, int zero_window)
@@ -412,11 +418,7 @@ void tcp_send_probe(synack_stack *s, tcb *t, int zero_window)
     }
     /* RFC 1122 4.2.3.6 keepalive: <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data;
      * the peer must answer with an ACK. */
-    synack_segment seg;
-    seg_init(&seg, s, t);
-    seg.flags = SYNACK_TCP_ACK;
-    seg.seq = t->snd_una - 1;
-    emit(s, t, &seg, 0);
+    send_ctl(s, t, SYNACK_TCP_ACK, t->snd_una - 1);
 }
 
 void tcp_send_rst_reply(synack_stack *s, const synack_segment *in)

@@ -22,7 +22,7 @@ int tcp_user_connect(synack_stack *s, tcb *t)
     return SYNACK_EINPROGRESS;
 }
 
-long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len)
+long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urgent)
 {
     if (t->error)
         return t->error;
@@ -47,6 +47,12 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len)
         return SYNACK_ENOBUFS;
     if (n == 0)
         return SYNACK_EAGAIN;
+    if (urgent) {
+        /* RFC 9293 3.10.2: the urgent pointer marks the last byte queued
+         * by this call (RFC 6093: pointing just past it). */
+        t->snd_up = t->snd_buf_seq + t->sndq.len;
+        t->urg_snd = 1;
+    }
     tcp_output(s, t);
     return n;
 }
@@ -161,4 +167,13 @@ void tcp_user_close(synack_stack *s, tcb *t)
     }
     if (t->linger > 0)
         tcb_timer_set(s, t, SYNACK_TIMER_LINGER, s->now + SYNACK_SEC(t->linger));
+}
+
+long tcp_urgent_pending(const tcb *t)
+{
+    /* The next byte the application reads has this sequence number. */
+    uint32_t read_at = t->rcv_nxt - t->rcvq.len;
+    if (!t->urg_rcvd || !seq_gt(t->rcv_up, read_at))
+        return 0;
+    return (long)(t->rcv_up - read_at);
 }

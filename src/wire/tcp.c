@@ -93,6 +93,18 @@ size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg)
     return hl;
 }
 
+size_t wire_tcp_emit_sum(uint8_t *buf, const synack_segment *seg, uint32_t payload_sum)
+{
+    size_t hl = emit_header(buf, seg);
+    uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP,
+                                    (uint32_t)(hl + seg->len));
+    sum = wire_csum_add(sum, buf, hl);      /* hl is a multiple of 4 */
+    uint64_t total = (uint64_t)sum + payload_sum;
+    total = (total & 0xffffffffu) + (total >> 32);
+    wire_put16(buf + 16, wire_csum_fold((uint32_t)total));
+    return hl;
+}
+
 size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg)
 {
     size_t hl = emit_header(buf, seg);

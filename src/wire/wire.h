@@ -30,6 +30,15 @@
  * length. */
 uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len);
 
+/* Copies len bytes from src to dst and adds them to sum (as
+ * wire_csum_add over the copy would), reading them only once. */
+uint32_t wire_csum_copy(void *dst, const void *src, size_t len, uint32_t sum);
+
+/* The running sum of a piece that starts at an odd offset of the data:
+ * pass the piece's own sum; add the result to the sum of what precedes
+ * it (RFC 1071 section 2 (B): a byte-swapped sum). */
+uint32_t wire_csum_shift(uint32_t sum);
+
 /* Folds a running sum to 16 bits and complements it: the value to store
  * in a checksum field (host byte order). */
 uint16_t wire_csum_fold(uint32_t sum);
@@ -101,6 +110,10 @@ size_t wire_tcp_hdr_len(const synack_segment *seg);
  * right after the header, and the pseudo-header (seg->saddr/daddr).
  * Returns the header length. */
 size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg);
+
+/* wire_tcp_emit for a payload whose running sum the caller already has
+ * (it copied the payload with wire_csum_copy): the payload is not read. */
+size_t wire_tcp_emit_sum(uint8_t *buf, const synack_segment *seg, uint32_t payload_sum);
 
 /* wire_tcp_emit, but the checksum field gets only the folded pseudo-header
  * sum (not complemented), for a device that completes it (checksum
