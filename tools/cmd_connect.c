@@ -252,6 +252,7 @@ static void linger(client *cl)
         if (!ci || ci->state == SYNACK_TIME_WAIT || ci->state == SYNACK_CLOSED)
             return;
         loop_run_once(cl->env.lp, 50);
+        net_tracker_tick(cl->env.tracker);
     }
 }
 
@@ -351,6 +352,7 @@ static int run(int argc, char **argv)
             fail_conn(cl, -errno);
             break;
         }
+        net_tracker_tick(cl->env.tracker);
     }
     progress(cl, 1);
     if (cl->failed)

@@ -232,6 +232,12 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGCHLD);
+    /* A shell starts background jobs with SIGINT ignored, and an ignored
+     * signal never reaches a signalfd: take the default back (blocked
+     * below, so it is only ever read from the signalfd). */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     if (!mask_saved) {
         sigprocmask(SIG_BLOCK, &set, &saved_mask);
         mask_saved = 1;

@@ -77,6 +77,9 @@ void net_tracker_free(net_tracker *t);
 void net_tracker_observe(void *ctx, const synack_trace_event *ev);
 /* The tracked record of conn_id, or NULL. */
 const net_conn_info *net_tracker_get(const net_tracker *t, uint32_t id);
+/* Draws the ladders of connections that reached TIME-WAIT during the
+ * last loop step (call after each step). */
+void net_tracker_tick(net_tracker *t);
 /* Draws every ladder still open (at exit). */
 void net_tracker_flush(net_tracker *t);
 

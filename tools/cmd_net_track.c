@@ -8,8 +8,9 @@
  * carried a segment). A ladder is drawn when synack's end reaches
  * TIME-WAIT (what follows is drawn when it closes) or CLOSED, or at exit.
  * A bulk transfer would draw thousands of arrows: the first HEAD_ROWS
- * rows and the last TAIL_ROWS are kept, with a note saying how many were
- * left out between them.
+ * rows are kept, then at most TAIL_ROWS more, in which plain data and ACK
+ * segments give way to newer rows first (state changes, SYN/FIN/RST and
+ * retransmissions stay), with a note saying how many were left out.
  *
  * Connections are found by conn_id in a table of TRACK_SLOTS slots
  * (id modulo the size). conn_ids grow and are never reused, so two live
@@ -29,8 +30,8 @@
 #define TAIL_ROWS 24
 
 typedef struct tail_ring {
-    ladder_row rows[TAIL_ROWS];
-    size_t n, next;
+    ladder_row rows[TAIL_ROWS];     /* in time order */
+    size_t n;
 } tail_ring;
 
 struct net_tracker {
@@ -38,6 +39,8 @@ struct net_tracker {
     int synack_side;                /* LADDER_LEFT (client) or RIGHT */
     net_conn_info *slots;
     ladder_model *anon;             /* a segment without a connection */
+    uint32_t pending[64];           /* reached TIME-WAIT: draw at the next tick */
+    size_t npending;
     uint32_t anon_peer;
     uint16_t anon_pport, anon_lport;
 };
@@ -131,25 +134,40 @@ static void render(const net_tracker *t, ladder_model *m)
     fflush(stderr);
 }
 
+/* Rows worth keeping over the bulk of a transfer: state changes, timers,
+ * drops, notes, and segments with SYN, FIN or RST. */
+static int interesting(const ladder_row *r)
+{
+    return r->kind != LADDER_ROW_SEGMENT ||
+           (r->seg.flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN | SYNACK_TCP_RST)) ||
+           (r->marks & LADDER_MARK_RETRANSMIT);
+}
+
 /* Appends a row: into the ladder while its head has room, else into the
- * tail ring (the oldest tail row is then left out). */
+ * tail. A full tail leaves out its oldest plain data/ACK row (its oldest
+ * row if all are interesting), so the close is always drawn. */
 static void add_row(net_conn_info *c, const ladder_row *r)
 {
     if (!c->ladder)
         return;
-    if (c->ladder->nrows < HEAD_ROWS && !c->omitted && (!c->tail || !((tail_ring *)c->tail)->n)) {
+    tail_ring *tr = c->tail;
+    if (c->ladder->nrows < HEAD_ROWS && !c->omitted && (!tr || !tr->n)) {
         copy_row(c->ladder, r);
         return;
     }
-    if (!c->tail && !(c->tail = calloc(1, sizeof(tail_ring))))
+    if (!tr && !(tr = c->tail = calloc(1, sizeof(tail_ring))))
         return;
-    tail_ring *tr = c->tail;
-    if (tr->n == TAIL_ROWS)
+    if (tr->n == TAIL_ROWS) {
+        size_t k = 0;
+        while (k < tr->n && interesting(&tr->rows[k]))
+            k++;
+        if (k == tr->n)
+            k = 0;
+        memmove(&tr->rows[k], &tr->rows[k + 1], (tr->n - k - 1) * sizeof tr->rows[0]);
+        tr->n--;
         c->omitted++;
-    else
-        tr->n++;
-    tr->rows[tr->next] = *r;
-    tr->next = (tr->next + 1) % TAIL_ROWS;
+    }
+    tr->rows[tr->n++] = *r;
 }
 
 static void draw_conn(const net_tracker *t, net_conn_info *c)
@@ -158,15 +176,13 @@ static void draw_conn(const net_tracker *t, net_conn_info *c)
         return;
     tail_ring *tr = c->tail;
     if (tr && tr->n) {
-        size_t first = (tr->next + TAIL_ROWS - tr->n) % TAIL_ROWS;
         if (c->omitted)
-            ladder_add_note(c->ladder, tr->rows[first].t,
-                            "... %llu more rows (segments of the transfer) not shown ...",
+            ladder_add_note(c->ladder, tr->rows[0].t,
+                            "... %llu rows of the transfer not shown ...",
                             (unsigned long long)c->omitted);
         for (size_t k = 0; k < tr->n; k++)
-            copy_row(c->ladder, &tr->rows[(first + k) % TAIL_ROWS]);
+            copy_row(c->ladder, &tr->rows[k]);
         tr->n = 0;
-        tr->next = 0;
     }
     c->omitted = 0;
     if (c->ladder->nrows)
@@ -215,8 +231,14 @@ static void on_state(net_tracker *t, net_conn_info *c, const synack_trace_event 
             log_line(t, c, "CLOSED (%s)%s", ev->cause ? ev->cause : "", "");
     }
     if (ev->new_state == SYNACK_TIME_WAIT && c->ladder) {
-        draw_conn(t, c);
-        ladder_restart(c->ladder, ev->now);
+        /* The ACK of the peer's FIN follows this state change: draw once
+         * the current step is over (net_tracker_tick). */
+        if (t->npending < sizeof t->pending / sizeof t->pending[0]) {
+            t->pending[t->npending++] = c->id;
+        } else {
+            draw_conn(t, c);
+            ladder_restart(c->ladder, ev->now);
+        }
     } else if (ev->new_state == SYNACK_CLOSED) {
         draw_conn(t, c);
         free_ladder(c);
@@ -362,8 +384,22 @@ void net_tracker_observe(void *ctx, const synack_trace_event *ev)
     }
 }
 
+void net_tracker_tick(net_tracker *t)
+{
+    for (size_t i = 0; i < t->npending; i++) {
+        net_conn_info *c = &t->slots[t->pending[i] % TRACK_SLOTS];
+        if (c->id != t->pending[i] || !c->ladder)
+            continue;
+        draw_conn(t, c);
+        ladder_restart(c->ladder,
+                       c->ladder->nrows ? c->ladder->rows[c->ladder->nrows - 1].t : c->ladder->t0);
+    }
+    t->npending = 0;
+}
+
 void net_tracker_flush(net_tracker *t)
 {
+    t->npending = 0;
     if (t->anon) {
         render(t, t->anon);
         free_anon(t);

@@ -388,6 +388,7 @@ int serve_run(int argc, char **argv, const char *prog, const serve_ctl *ctl)
             fprintf(stderr, "%s: device error: %s\n", prog, strerror(errno));
             goto close;
         }
+        net_tracker_tick(sv->env.tracker);
     }
     if (!o.quiet && sv->env.stop)
         fprintf(stderr, "%s: stopping (%s)\n", prog, strsignal(sv->env.stop));
