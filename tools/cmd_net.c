@@ -272,6 +272,14 @@ static void print_stats(const net_env *e)
             (unsigned long long)d->tx_gso, (unsigned long long)(d->tx_errors + d->tx_dropped),
             (unsigned long long)s.tcp_in, (unsigned long long)s.tcp_out,
             (unsigned long long)s.tcp_retransmits, (unsigned long long)drops);
+    fprintf(stderr,
+            "%s: connections: %llu active, %llu passive, %llu established, %llu reset, "
+            "%llu timed out, %llu live; syncookies sent %llu, %llu ok, %llu failed\n",
+            e->opts.prog, (unsigned long long)s.conns_active,
+            (unsigned long long)s.conns_passive, (unsigned long long)s.conns_established,
+            (unsigned long long)s.conns_reset, (unsigned long long)s.conns_timeout,
+            (unsigned long long)s.conns_live, (unsigned long long)s.syncookies_sent,
+            (unsigned long long)s.syncookies_ok, (unsigned long long)s.syncookies_failed);
     for (int i = 0; i < SYNACK_DROP_COUNT; i++)
         if (s.drops[i])
             fprintf(stderr, "%s:   dropped %llu %s\n", e->opts.prog,
