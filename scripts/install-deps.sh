@@ -13,6 +13,14 @@ have tshark || need="$need tshark"
 have curl || need="$need curl"
 have python3 || need="$need python3"
 have ip || need="$need iproute2"
+# tests/interop: kernel-side peers and tools in a namespace with a TUN device.
+have socat   || need="$need socat"
+have nc      || need="$need netcat-openbsd"
+have tcpdump || need="$need tcpdump"
+have ping    || need="$need iputils-ping"
+have ss      || need="$need iproute2"
+have iperf3  || need="$need iperf3"
+have wrk     || need="$need wrk"
 # valgrind runs the simulated scenarios in the non-sanitizer build; clang and
 # its runtime (libFuzzer) build the fuzz targets (`make fuzz`).
 have valgrind || need="$need valgrind"
