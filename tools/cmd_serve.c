@@ -157,31 +157,32 @@ static int pump_chargen(server *sv, int h, conn *c)
     return 1;
 }
 
-/* http: sends the current reply. Returns 1 when it is all queued, 0 if
- * the send buffer filled first, -1 on error. */
+/* http: sends the current reply. Head and body go out through one buffer
+ * so that a small reply is one segment: a separate head would be held
+ * back by Nagle's algorithm until the client's (delayed) ACK of it.
+ * Returns 1 when it is all queued, 0 if the send buffer filled first, -1
+ * on error. */
 static int http_send_reply(server *sv, int h, conn *c)
 {
     http_resp *p = &c->resp;
-    while (c->head_off < p->head_len) {
-        long n = send_some(sv, h, p->head + c->head_off, p->head_len - c->head_off);
-        if (n <= 0)
-            return (int)n;
-        c->head_off += (size_t)n;
-    }
-    while (c->body_off < p->body_len) {
+    while (c->head_off < p->head_len || c->body_off < p->body_len) {
+        size_t n = 0;
+        size_t hk = p->head_len - c->head_off;
+        memcpy(sv->io, p->head + c->head_off, hk);
+        n = hk;
         uint64_t left = p->body_len - c->body_off;
-        size_t k = left < sizeof sv->io ? (size_t)left : sizeof sv->io;
-        const void *src;
-        if (p->pattern) {
-            svc_pattern(sv->io, k, c->body_off);
-            src = sv->io;
-        } else {
-            src = p->body + c->body_off;
-        }
-        long n = send_some(sv, h, src, k);
-        if (n <= 0)
-            return (int)n;
-        c->body_off += (uint64_t)n;
+        size_t bk = left < sizeof sv->io - n ? (size_t)left : sizeof sv->io - n;
+        if (p->pattern)
+            svc_pattern(sv->io + n, bk, c->body_off);
+        else if (bk)
+            memcpy(sv->io + n, p->body + c->body_off, bk);
+        n += bk;
+        long sent = send_some(sv, h, sv->io, n);
+        if (sent <= 0)
+            return (int)sent;
+        size_t from_head = (size_t)sent < hk ? (size_t)sent : hk;
+        c->head_off += from_head;
+        c->body_off += (uint64_t)((size_t)sent - from_head);
     }
     return 1;
 }
@@ -262,6 +263,8 @@ static void accept_all(server *sv, int kind)
         memset(c, 0, sizeof *c);
         c->used = 1;
         c->kind = kind;
+        if (kind == SVC_HTTP)
+            synack_setopt(sv->env.st, h, SYNACK_TCP_NODELAY, 1);    /* replies are whole */
         if (kind == SVC_ECHO || kind == SVC_HTTP) {
             c->cap = kind == SVC_ECHO ? ECHO_BUF : HTTP_HEAD_MAX;
             c->buf = malloc(c->cap);
