@@ -21,9 +21,11 @@ for t in "$@"; do
     mkdir -p "$dir/work-$t"
     log=$dir/fuzz-$t.log
     echo "fuzz: $t for ${secs}s (log: $log)"
+    start=$(date +%s)
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$dir/crash-$t-" "$dir/work-$t" "$src/corpus/$t" >"$log" 2>&1
     rc=$?
+    took=$(( $(date +%s) - start ))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 | sed 's/.*cov: \([0-9]*\).*/\1/')
     corp=$(ls "$dir/work-$t" | wc -l)
@@ -35,7 +37,7 @@ for t in "$@"; do
         res="clean"
     fi
     summary="$summary$(printf '%-9s %6ss %10s execs  cov %-5s corpus %-5s crash files %-3s %s' \
-        "$t" "$secs" "${execs:-?}" "${cov:-?}" "$corp" "$crashes" "$res")
+        "$t" "$took" "${execs:-?}" "${cov:-?}" "$corp" "$crashes" "$res")
 "
 done
 echo "fuzz summary:"
