@@ -39,15 +39,20 @@ peer_server() {
 }
 connect() { nsx timeout 30 "$SYNACK" connect --dev "$DEV" -v "$@"; }
 
-# 1. synack (server) closes first: HTTP with Connection: close.
-nsx timeout 10 curl -sS --local-port 40001 -H "Connection: close" -o /dev/null "http://$S/" ||
-    fail "curl failed"
+# 1. synack (server) closes first: an HTTP/1.0 request; nc reads until
+#    synack's FIN and only then closes (curl would close as soon as it
+#    had Content-Length bytes, racing synack's FIN: a simultaneous close).
+printf 'GET / HTTP/1.0\r\n\r\n' | nsx timeout 10 nc -p 40001 "$S" 80 >"$WORK/nc1.out" ||
+    fail "nc (HTTP/1.0) failed"
+grep -q "Hello from synack" "$WORK/nc1.out" || fail "no page: $(cat "$WORK/nc1.out")"
 kernel_state 40001 none
 sleep 0.1
 has_state "$WORK/serve.log" 40001 FIN-WAIT-1 "synack closes first"
+has_state "$WORK/serve.log" 40001 FIN-WAIT-2 "synack closes first"
 has_state "$WORK/serve.log" 40001 TIME-WAIT "synack closes first"
 lacks_state "$WORK/serve.log" 40001 CLOSE-WAIT "synack closes first"
-ok "synack server closes first: synack FIN-WAIT-1 ... TIME-WAIT, kernel socket closed"
+lacks_state "$WORK/serve.log" 40001 CLOSING "synack closes first"
+ok "synack server closes first: synack FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT; kernel socket closed"
 
 # 2. The kernel (client) closes first: nc sends and shuts down.
 echo "bytes for discard" | nsx timeout 10 nc -N -p 40002 "$S" 9 || fail "nc failed"

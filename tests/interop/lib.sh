@@ -99,7 +99,7 @@ wait_for() {
 
 # Starts tcpdump on the device; $1: extra tcpdump arguments (e.g. -c N).
 capture_start() {
-    ip netns exec "$NS" tcpdump -i "$DEV" -n -U -s 0 -w "$WORK/capture.pcap" ${1:-} >/dev/null 2>"$WORK/tcpdump.err" &
+    ip netns exec "$NS" tcpdump -i "$DEV" -n -U --immediate-mode -s 0 -w "$WORK/capture.pcap" ${1:-} >/dev/null 2>"$WORK/tcpdump.err" &
     CAP_PID=$!
     wait_for "$WORK/tcpdump.err" "listening on" || fail "tcpdump did not start"
 }
