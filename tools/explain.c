@@ -122,12 +122,12 @@ static const scenario_text texts[] = {
  "SYN-RECEIVED and sends a SYN+ACK (RFC 9293 section 3.10.7.3). There is no server here: "
  "both opens are active. The SYN+ACK each end receives repeats a SYN it already has, but "
  "its ACK acknowledges its own SYN: the old SYN is set aside and the ACK taken, and each "
- "end is ESTABLISHED, as RFC 9293's Figure 8 shows. Four segments instead of three, and "
+ "end is ESTABLISHED, as RFC 9293's Figure 7 shows. Four segments instead of three, and "
  "no server: why TCP has no notion of client and server, only of active and passive opens.",
  "双方在同一时刻调用 connect()，各自连接对方的地址和端口，于是各自发送 SYN，并在 SYN-SENT 状态下"
  "收到对方的 SYN。随后双方都进入 SYN-RECEIVED 并发送 SYN+ACK（RFC 9293 第 3.10.7.3 节）。这里"
  "没有服务器：两端都是主动打开。每一端收到的 SYN+ACK 中的 SYN 是已经收到过的，但其中的 ACK "
- "确认了自己的 SYN：重复的 SYN 被忽略，ACK 被接受，双方都进入 ESTABLISHED，正如 RFC 9293 图 8 "
+ "确认了自己的 SYN：重复的 SYN 被忽略，ACK 被接受，双方都进入 ESTABLISHED，正如 RFC 9293 图 7 "
  "所示。共四个报文段而非三个，也没有服务器：TCP 只区分主动打开与被动打开。"},
 {"simultaneous-close",
  "Both ends call close() at the same moment: each sends a FIN from ESTABLISHED and enters "

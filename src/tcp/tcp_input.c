@@ -368,7 +368,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     int ok;
     if (t->state == SYNACK_SYN_RECEIVED && (seg->flags & SYNACK_TCP_SYN) &&
         (seg->flags & SYNACK_TCP_ACK) && seq == t->irs && !(seg->flags & SYNACK_TCP_RST)) {
-        /* Simultaneous open (RFC 9293 Figure 8): the peer's SYN-ACK
+        /* Simultaneous open (RFC 9293 Figure 7): the peer's SYN-ACK
          * repeats the SYN we already have, but its ACK is new. Take it as
          * acceptable; the duplicate SYN is trimmed below and the ACK
          * completes the handshake, as in the figure. */

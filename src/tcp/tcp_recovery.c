@@ -51,7 +51,7 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
             return;
         }
         if (!t->sack_ok) {
-            /* Partial acknowledgment (RFC 6582 3.2 step 5): resend the
+            /* Partial acknowledgment (RFC 6582 3.2 step 3): resend the
              * next hole, deflate cwnd by what was acknowledged. */
             tcp_retransmit_at(s, t, t->snd_una, t->mss);
             t->cc.cwnd = t->cc.cwnd > acked ? t->cc.cwnd - acked : t->mss;
@@ -66,7 +66,7 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
     if (t->dupacks < 255)
         t->dupacks++;
     if (!t->in_recovery) {
-        /* RFC 6582 4.1: a new recovery starts only above the last
+        /* RFC 6582 3.2 step 2: a new recovery starts only above the last
          * RecoveryPoint, so one window of losses costs one reduction. */
         if ((t->dupacks >= DUPTHRESH || sack_says_lost(t)) && seq_geq(t->snd_una, t->recover))
             enter_recovery(s, t);

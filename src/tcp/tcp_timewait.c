@@ -7,7 +7,8 @@
  * entry holding only what that job needs. Entries sit in their own hash
  * table and in a FIFO ordered by expiry (every wait is 2*MSL from its last
  * start, and a restart moves the entry to the tail), so lookup, expiry and
- * restart are all O(1). */
+ * restart are O(1); adoption walks back from the tail to its place, which
+ * is at the tail unless a socket kept the connection for a while. */
 #include "stack_impl.h"
 
 #include <string.h>
@@ -36,6 +37,33 @@ static void fifo_append(synack_stack *s, tw_entry *w)
     else
         s->tw_head = w;
     s->tw_tail = w;
+}
+
+/* Keeps the FIFO ordered by expiry. A TCB adopted long after it entered
+ * TIME-WAIT (its socket was closed late) may be due before entries at the
+ * tail: walk back from the tail, usually not at all. */
+static void fifo_insert(synack_stack *s, tw_entry *w)
+{
+    tw_entry *after = s->tw_tail;
+    while (after && after->expires > w->expires)
+        after = after->fprev;
+    if (!after) {
+        w->fprev = NULL;
+        w->fnext = s->tw_head;
+        if (s->tw_head)
+            s->tw_head->fprev = w;
+        else
+            s->tw_tail = w;
+        s->tw_head = w;
+        return;
+    }
+    w->fprev = after;
+    w->fnext = after->fnext;
+    if (after->fnext)
+        after->fnext->fprev = w;
+    else
+        s->tw_tail = w;
+    after->fnext = w;
 }
 
 static void hash_unlink(synack_stack *s, tw_entry *w)
@@ -76,7 +104,7 @@ void tw_adopt(synack_stack *s, tcb *t)
     uint32_t b = conn_bucket(s, w->raddr, w->rport, w->lport);
     w->hnext = s->tw_table[b];
     s->tw_table[b] = w;
-    fifo_append(s, w);
+    fifo_insert(s, w);
     s->stats.conns_live++;
     /* The TCB leaves silently: the connection itself is still in
      * TIME-WAIT, now as this entry. */

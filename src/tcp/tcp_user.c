@@ -144,6 +144,13 @@ void tcp_user_close(synack_stack *s, tcb *t)
     t->rd_closed = 1;
     if (t->state == SYNACK_CLOSED)
         return;
+    if (t->state == SYNACK_TIME_WAIT) {
+        /* Both directions are closed already: unread data is simply
+         * dropped (no RST: it would cut TIME-WAIT short, RFC 1337), and
+         * the rest of the wait needs no TCB. */
+        tw_adopt(s, t);
+        return;
+    }
     if (t->rcvq.len > 0 || t->linger == 0) {
         /* Unread data would be lost silently: RFC 1122 4.2.2.13 says send
          * a RST. SO_LINGER 0 asks for the same. */
@@ -160,11 +167,6 @@ void tcp_user_close(synack_stack *s, tcb *t)
         return;
     if (t->state == SYNACK_FIN_WAIT_2)
         tcb_timer_set(s, t, SYNACK_TIMER_FIN_WAIT_2, s->now + s->cfg.fin_wait_2_timeout);
-    if (t->state == SYNACK_TIME_WAIT) {
-        if (t->handle < 0)
-            tw_adopt(s, t);     /* the rest of the wait needs no TCB */
-        return;
-    }
     if (t->linger > 0)
         tcb_timer_set(s, t, SYNACK_TIMER_LINGER, s->now + SYNACK_SEC(t->linger));
 }

@@ -261,4 +261,53 @@ TEST(abort_in_time_wait_sends_nothing)
     h_free(h);
 }
 
+/* ====================================== TIME-WAIT kept after close */
+
+/* A socket kept in TIME-WAIT for a while, then closed with unread data:
+ * RFC 9293 3.10.4 / RFC 1337 — the close must not end TIME-WAIT (no RST,
+ * no early delete), and the connection still leaves at its own 2*MSL,
+ * not behind a connection that entered TIME-WAIT later. */
+TEST(time_wait_closed_late_with_unread_data_keeps_its_deadline)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    uint32_t isn;
+    int c = cm_client(h, &isn);
+    CHECK_EQ(synack_shutdown(s, c), 0);
+    h_expect(h, "F. %u:%u(0) ack 5001 win 65535 <>", isn + 1, isn + 1);
+    /* The peer's last data and FIN arrive; nobody reads them. */
+    CHECK_EQ(h_inject(h, "P. 5001:5005(4) ack %u", isn + 2), 0);
+    h_pop(h);
+    CHECK_EQ(h_inject(h, "F. 5005:5005(0) ack %u", isn + 2), 0);
+    h_pop(h);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_TIME_WAIT);
+    synack_time first_end = h_now(h) + SYNACK_SEC(60);
+
+    /* A second connection enters TIME-WAIT 10 s later, orphaned. */
+    h_advance(h, SYNACK_SEC(10));
+    h->peer_port = 40001;
+    h->local_port = 81;
+    uint32_t isn2;
+    int c2 = cm_client(h, &isn2);
+    CHECK_EQ(synack_close(s, c2), 0);
+    h_expect(h, "F. %u:%u(0) ack 5001 win 65535 <>", isn2 + 1, isn2 + 1);
+    CHECK_EQ(h_inject(h, "F. 5001:5001(0) ack %u", isn2 + 2), 0);
+    h_pop(h);
+    CHECK_U64(cm_live(h), 2);
+
+    /* 20 s after entering TIME-WAIT the first socket is closed. */
+    h_advance(h, SYNACK_SEC(10));
+    CHECK_EQ(synack_close(s, c), 0);
+    h_expect_nothing(h);                /* no RST */
+    CHECK_U64(cm_live(h), 2);
+    CHECK_U64(synack_next_deadline(s), first_end);
+    h_advance(h, first_end - h_now(h) - 1);
+    CHECK_U64(cm_live(h), 2);
+    h_advance(h, 1);
+    CHECK_U64(cm_live(h), 1);           /* the first is gone on time */
+    h_advance(h, SYNACK_SEC(10));
+    CHECK_U64(cm_live(h), 0);
+    h_free(h);
+}
+
 TEST_MAIN()

@@ -2,8 +2,8 @@
  *
  * Sender (RFC 9293 3.8.6.1): data stops when the peer's window closes and
  * a window update resumes transmission at once. The zero-window probes
- * themselves (one new byte after one RTO, backing off) are not sent by
- * the engine; those tests wait in /work/briefs/pending/test_dp_zwp.c.
+ * themselves (one new byte after one RTO, backing off) are tested in
+ * test_dp_zwp.c.
  *
  * Receiver (RFC 9293 3.8.6.2.2, receiver SWS avoidance): the window shrinks
  * as data arrives unread and reaches zero; a probe into the zero window is
