@@ -310,6 +310,10 @@ static void arm_timer(loop *l)
 static int step(loop *l, int timeout_ms)
 {
     struct epoll_event evs[MAX_EVENTS];
+    /* The application may have called the stack since the last step
+     * (a connect arms the SYN's retransmission timer): the timer must
+     * cover that before we sleep, or a lost reply would never be retried. */
+    arm_timer(l);
     int n = epoll_wait(l->epfd, evs, MAX_EVENTS, timeout_ms);
     if (n < 0 && errno != EINTR)
         return -1;

@@ -11,7 +11,10 @@
  *   - inside an application's own loop: watch loop_fd() for readability
  *     (poll, select, another epoll, libuv...) and call loop_process()
  *     when it is readable; timers are covered because the timerfd is
- *     inside that descriptor.
+ *     inside that descriptor. After calling socket functions outside the
+ *     loop's callbacks (say, a connect from your own event handler), call
+ *     loop_process() once: it is nonblocking and re-arms the timer for
+ *     the deadlines those calls created.
  *
  * Socket readiness (synack_ready) is handed to the on_ready callback after
  * every step; the callback may call any socket function. */
