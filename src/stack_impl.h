@@ -26,6 +26,7 @@ typedef struct tw_entry {
     uint32_t rcv_nxt;           /* the peer's FIN + 1 */
     uint32_t ts_recent;         /* TSval to echo, if ts_ok */
     uint32_t id;                /* conn_id, for trace events */
+    uint32_t oow_ack_ms;        /* see oow_ack_allowed */
     uint16_t wnd;               /* window field of our last ACK */
     uint8_t  wscale;            /* our receive window scale */
     uint8_t  ts_ok;
@@ -120,6 +121,14 @@ void stack_drop_id(synack_stack *s, synack_drop why, uint32_t id, const synack_s
 /* RFC 5961 section 7: may a challenge ACK go out now? Counts it, or
  * counts the suppression. */
 int challenge_ack_allowed(synack_stack *s);
+
+/* May we answer this unacceptable segment with an ACK? Pure ACKs get at
+ * most one answer per 500 ms per connection (last_ms: the connection's
+ * clock of the last one, 0 = never): two ends that disagree about the
+ * sequence space would otherwise ACK each other forever. Segments with
+ * data, SYN or FIN are always answered (zero-window probes, FIN
+ * retransmissions), as in Linux's tcp_oow_rate_limited. */
+int oow_ack_allowed(synack_stack *s, uint32_t *last_ms, const synack_segment *seg);
 
 /* TIME-WAIT entries (tcp/tcp_timewait.c). */
 /* Turns an orphaned TIME-WAIT TCB into a compact entry and frees the

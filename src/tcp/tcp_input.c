@@ -53,6 +53,22 @@ int challenge_ack_allowed(synack_stack *s)
     return 1;
 }
 
+#define OOW_ACK_INTERVAL_MS 500
+
+int oow_ack_allowed(synack_stack *s, uint32_t *last_ms, const synack_segment *seg)
+{
+    if (seg->len || (seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
+        return 1;
+    /* Milliseconds plus one, so that 0 can mean "never". */
+    uint32_t now_ms = (uint32_t)(s->now / 1000000u) + 1u;
+    if (*last_ms && now_ms - *last_ms < OOW_ACK_INTERVAL_MS) {
+        s->stats.oow_acks_suppressed++;
+        return 0;
+    }
+    *last_ms = now_ms ? now_ms : 1;
+    return 1;
+}
+
 static void challenge_ack(synack_stack *s, tcb *t)
 {
     if (challenge_ack_allowed(s))
@@ -359,7 +375,8 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
         /* RFC 7323 5.3 R1 (PAWS): an older timestamp than the last one
          * taken marks an old duplicate: acknowledge and drop it. */
         stack_drop(s, SYNACK_DROP_TCP_PAWS, t, seg);
-        t->ack_now = 1;
+        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+            t->ack_now = 1;
         return V_DROP;
     }
     uint32_t span = seg_span(seg);
@@ -404,7 +421,8 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
          * and drop the unacceptable segment. */
         stack_drop(s, t->state == SYNACK_TIME_WAIT ? SYNACK_DROP_TCP_TIME_WAIT
                                                    : SYNACK_DROP_TCP_OUT_OF_WINDOW, t, seg);
-        t->ack_now = 1;
+        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+            t->ack_now = 1;
         return V_DROP;
     }
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
@@ -587,7 +605,8 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         /* "If the ACK acks something not yet sent ... send an ACK, drop
          * the segment, and return." */
         stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
-        t->ack_now = 1;
+        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+            t->ack_now = 1;
         return V_DROP;
     }
     uint32_t wnd_floor = t->max_snd_wnd ? t->max_snd_wnd : 1;

@@ -41,7 +41,12 @@ int sack_update(synack_stack *s, tcb *t, const synack_tcp_opts *o)
         uint32_t l = o->sack[k][0], r = o->sack[k][1];
         /* Only blocks inside (SND.UNA, SND.MAX] mean anything; D-SACKs
          * (RFC 2883) and forged blocks are ignored. */
-        if (!seq_lt(l, r) || !seq_gt(l, t->snd_una) || seq_gt(r, t->snd_max))
+        /* Unsigned distances from SND.UNA: a block must satisfy
+         * 0 < l - una < r - una <= max - una; comparing with seq_* alone
+         * would let a block 2^31 away wrap into range. */
+        uint32_t flight = t->snd_max - t->snd_una;
+        uint32_t dl = l - t->snd_una, dr = r - t->snd_una;
+        if (dl == 0 || dl >= dr || dr > flight)
             continue;
         tcb_sack *sb = tcb_sack_get(s, t);
         if (!sb)

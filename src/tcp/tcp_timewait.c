@@ -189,7 +189,8 @@ int tw_input(synack_stack *s, tw_entry *w, const synack_segment *seg, uint32_t *
     }
     /* Anything else is an old duplicate: acknowledge and drop it. */
     stack_drop_id(s, SYNACK_DROP_TCP_TIME_WAIT, w->id, seg);
-    tw_send_ack(s, w);
+    if (oow_ack_allowed(s, &w->oow_ack_ms, seg))
+        tw_send_ack(s, w);
     return 1;
 }
 
