@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/siphash.h"
+#include "ip/reasm.h"
 #include "wire/wire.h"
 
 static void *default_alloc(void *ctx, size_t n) { (void)ctx; return malloc(n); }
@@ -126,6 +127,13 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
     s->next_ephemeral = (uint16_t)(32768 + stack_random(s) % 28232);
     s->ip_id = (uint16_t)stack_random(s);
     s->next_conn_id = 1;
+    if (cfg->reasm_max_bytes) {
+        s->reasm = ip_reasm_new(s);
+        if (!s->reasm) {
+            synack_stack_free(s);
+            return SYNACK_ENOMEM;
+        }
+    }
     *out = s;
     return 0;
 }
@@ -161,6 +169,8 @@ void synack_stack_free(synack_stack *s)
     }
     heap_release(&s->timers, s->cfg.free, s->cfg.alloc_ctx);
     tw_free_all(s);
+    if (s->reasm)
+        ip_reasm_free(s, s->reasm);
     stack_free(s, s->table);
     stack_free(s, s->tw_table);
     stack_free(s, s->socks);
@@ -176,7 +186,14 @@ synack_time synack_next_deadline(const synack_stack *s)
     heap_node *n = heap_min(&s->timers);
     synack_time t = n ? n->key : SYNACK_TIME_NEVER;
     synack_time tw = tw_next_expiry(s);
-    return tw < t ? tw : t;
+    if (tw < t)
+        t = tw;
+    if (s->reasm) {
+        synack_time r = ip_reasm_deadline(s->reasm);
+        if (r < t)
+            t = r;
+    }
+    return t;
 }
 
 void synack_advance(synack_stack *s, synack_time now)
@@ -193,6 +210,8 @@ void synack_advance(synack_stack *s, synack_time now)
         tcb_timers_fire(s, t);
     }
     tw_expire(s);
+    if (s->reasm)
+        ip_reasm_expire(s, s->reasm, s->now);
 }
 
 void synack_stats_get(const synack_stack *s, synack_stats *out) { *out = s->stats; }

@@ -86,6 +86,7 @@ struct synack_stack {
     int     *readyq;            /* ring of handles, cfg.max_sockets */
     uint32_t ready_head, ready_len;
 
+    struct ip_reasm *reasm;     /* IPv4 reassembly, NULL if off */
     uint8_t *txbuf;             /* one datagram being built */
     uint32_t tx_cap;            /* its size: MTU, or TSO maximum + headers */
 

@@ -3,13 +3,15 @@
  *
  * Input validates the datagram (wire_ipv4_parse), refuses what is not for
  * us, and hands TCP segments to tcp_input and ICMP to icmp_input.
- * Fragments are dropped and counted (reassembly lives in reasm.c and is
- * not wired to the stack object yet). Output wraps a payload already
- * placed in the stack's transmit buffer. */
+ * Fragments go to the reassembler (reasm.c, bounded in memory and time);
+ * a completed datagram is processed like any other. With reassembly off
+ * (cfg.reasm_max_bytes 0) fragments are dropped and counted. Output wraps
+ * a payload already placed in the stack's transmit buffer. */
 #include "stack_impl.h"
 
 #include <string.h>
 
+#include "ip/reasm.h"
 #include "tcp/tcp_icmp.h"
 #include "wire/wire.h"
 
@@ -108,12 +110,19 @@ int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now)
     return synack_input_flags(s, pkt, len, now, 0);
 }
 
+static int ip_input(synack_stack *s, const uint8_t *pkt, size_t len, unsigned flags);
+
 int synack_input_flags(synack_stack *s, const void *pkt, size_t len, synack_time now,
                        unsigned flags)
 {
     if (now > s->now)
         s->now = now;
     s->stats.ip_in++;
+    return ip_input(s, pkt, len, flags);
+}
+
+static int ip_input(synack_stack *s, const uint8_t *pkt, size_t len, unsigned flags)
+{
     synack_drop why;
     wire_ipv4 ip;
     if (wire_ipv4_parse(pkt, len, &ip, &why) != 0) {
@@ -129,8 +138,21 @@ int synack_input_flags(synack_stack *s, const void *pkt, size_t len, synack_time
         return 1;
     }
     if (ip.mf || ip.frag) {
-        drop_raw(s, SYNACK_DROP_IP_FRAGMENT);
-        return 1;
+        if (!s->reasm) {
+            drop_raw(s, SYNACK_DROP_IP_FRAGMENT);
+            return 1;
+        }
+        uint8_t *whole;
+        size_t whole_len;
+        int r = ip_reasm_add(s, s->reasm, &ip, pkt, &whole, &whole_len);
+        if (r <= 0)
+            return r < 0;   /* kept (0), or dropped and counted (1) */
+        /* A whole datagram again: through the same checks, once more.
+         * Its checksum flags do not carry over (the fragments' did not
+         * cover the TCP payload as a whole). */
+        int res = ip_input(s, whole, whole_len, 0);
+        stack_free(s, whole);
+        return res;
     }
     switch (ip.proto) {
     case WIRE_PROTO_TCP: {

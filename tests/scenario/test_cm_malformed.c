@@ -23,15 +23,22 @@ static void watch_drops(void *ctx, const synack_trace_event *ev)
 
 /* An established server connection (peer ISN 1000) whose stack reports
  * drops to watch_drops. */
-static harness *setup(uint32_t *isn, int *c)
+static harness *setup_cfg(uint32_t *isn, int *c, int reasm)
 {
     synack_config cfg;
     cm_config(&cfg);
     cfg.observer = watch_drops;
+    if (!reasm)
+        cfg.reasm_max_bytes = 0;    /* reassembly off: fragments dropped */
     harness *h = h_new(&cfg);
     *c = cm_server(h, isn);
     ndrop_events = 0;
     return h;
+}
+
+static harness *setup(uint32_t *isn, int *c)
+{
+    return setup_cfg(isn, c, 1);
 }
 
 /* A valid datagram from the peer: ". 1001:1005(4) ack isn+1" with the
@@ -153,13 +160,13 @@ TEST(ip_header_errors_dropped_per_reason)
     h_free(h);
 }
 
-/* RFC 1122 3.2.1.3 (source), 3.3.2 (no reassembly here: fragments are
- * counted), 3.2.1.3 (not our address), unknown protocol. */
+/* RFC 1122 3.2.1.3 (source), 3.3.2 (with reassembly turned off, fragments
+ * are counted and dropped), 3.2.1.3 (not our address), unknown protocol. */
 TEST(ip_content_errors_dropped_per_reason)
 {
     uint32_t isn;
     int c;
-    harness *h = setup(&isn, &c);
+    harness *h = setup_cfg(&isn, &c, 0);
     uint8_t p[128];
     size_t n = valid(h, isn, p, sizeof p);
     p[6] |= 0x20;                                   /* more fragments */
