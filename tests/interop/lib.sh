@@ -26,7 +26,6 @@ DEV=syn0
 TEST=$(basename "$0" .sh)
 [ "$MODE" = offload ] && TEST=$TEST-offload
 NS=synack-$TEST-$$
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/synack-$TEST.XXXXXX")
 BG=""                   # background pids to stop at exit
 CAP_PID=""
 OFFLOAD=""
@@ -44,6 +43,7 @@ need() {
 [ -c /dev/net/tun ] || skip "/dev/net/tun is missing (modprobe tun)"
 need ip timeout tcpdump tshark python3
 [ -x "$SYNACK" ] || { echo "FAIL: $TEST: no synack binary at $SYNACK"; exit 1; }
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/synack-$TEST.XXXXXX") || { echo "FAIL: $TEST: mktemp"; exit 1; }
 
 cleanup() {
     rc=$?
