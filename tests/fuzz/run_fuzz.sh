@@ -22,6 +22,8 @@ for t in "$@"; do
     log=$dir/fuzz-$t.log
     echo "fuzz: $t for ${secs}s (log: $log)"
     start=$(date +%s)
+    marker=$dir/.fuzz-start-$t
+    : >"$marker"
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$dir/crash-$t-" "$dir/work-$t" "$src/corpus/$t" >"$log" 2>&1
     rc=$?
@@ -29,14 +31,15 @@ for t in "$@"; do
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     cov=$(grep -E '^#[0-9]+.*cov: ' "$log" | tail -1 | sed 's/.*cov: \([0-9]*\).*/\1/')
     corp=$(ls "$dir/work-$t" | wc -l)
-    crashes=$(ls "$dir" | grep -c "^crash-$t-" || true)
+    crashes=$(find "$dir" -maxdepth 1 -name "crash-$t-*" -newer "$marker" | wc -l)
+    rm -f "$marker"
     if [ $rc -ne 0 ]; then
         status=1
         res="CRASH (exit $rc): $(grep -m1 -E 'ERROR|invariant' "$log")"
     else
         res="clean"
     fi
-    summary="$summary$(printf '%-9s %6ss %10s execs  cov %-5s corpus %-5s crash files %-3s %s' \
+    summary="$summary$(printf '%-9s %6ss %10s execs  cov %-5s corpus %-5s new crash files %-3s %s' \
         "$t" "$took" "${execs:-?}" "${cov:-?}" "$corp" "$crashes" "$res")
 "
 done
