@@ -138,6 +138,7 @@ typedef struct tcb {
     synack_time last_rx;
 
     int      error;             /* pending SYNACK_E* for the app */
+    int      soft_error;        /* last soft ICMP error (RFC 1122 4.2.3.9) */
 } tcb;
 
 /* ---- tcp_conn.c: records, lookup, state ---- */

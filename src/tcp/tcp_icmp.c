@@ -63,6 +63,14 @@ static int hard_error(const tcp_icmp_err *e, const char **cause)
     }
 }
 
+/* The error a soft ICMP message stands for. */
+static int soft_error_code(const tcp_icmp_err *e)
+{
+    if (e->type == WIRE_ICMP_UNREACH && (e->code == 0 || e->code == 6 || e->code == 11))
+        return SYNACK_ENETUNREACH;          /* net unreachable / unknown */
+    return SYNACK_EHOSTUNREACH;             /* host unreachable, TTL exceeded */
+}
+
 static int path_mtu(synack_stack *s, tcb *t, uint16_t mtu)
 {
     /* RFC 1191 section 4: a zero MTU field comes from an old router; we
@@ -99,10 +107,18 @@ int tcp_icmp_error(synack_stack *s, const tcp_icmp_err *e)
     int err = hard_error(e, &cause);
     if (err && (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RECEIVED)) {
         /* RFC 1122 4.2.3.9: a hard error aborts the opening connection;
-         * RFC 9293 3.10.7.3 reports it like a refusal. */
-        tcb_close(s, t, err, cause);
+         * RFC 9293 3.10.7.3 reports it like a refusal. A passive half-open
+         * record just goes back to LISTEN. */
+        if (t->passive && t->state == SYNACK_SYN_RECEIVED)
+            tcb_back_to_listen(s, t, cause);
+        else
+            tcb_close(s, t, err, cause);
         return 0;
     }
+    /* Soft: keep the connection, but remember the news. If it later
+     * times out, this is the error the application gets instead of a
+     * bare ETIMEDOUT (RFC 1122 4.2.3.9, RFC 9293 3.8.3 / MUST-20). */
+    t->soft_error = err ? err : soft_error_code(e);
     stack_drop(s, SYNACK_DROP_ICMP_SOFT_ERROR, t, NULL);
     return 1;
 }

@@ -558,6 +558,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     }
     t->retries = 0;
     t->tlp_out = 0;
+    t->soft_error = 0;          /* the path works again */
     if (t->urg_snd && seq_geq(ack, t->snd_up))
         t->urg_snd = 0;         /* all urgent data delivered */
     /* RFC 6298 (5.3): restart the timer for what is still outstanding. */

@@ -133,7 +133,10 @@ static int fire_retransmit(synack_stack *s, tcb *t)
              * waits, then leaves). */
             tcb_back_to_listen(s, t, "SYN-ACK retries exhausted");
         } else {
-            tcb_close(s, t, SYNACK_ETIMEDOUT, "retransmission limit reached");
+            /* Report what an ICMP error told us about the path, if any
+             * (RFC 1122 4.2.3.9); else a plain timeout. */
+            tcb_close(s, t, t->soft_error ? t->soft_error : SYNACK_ETIMEDOUT,
+                      "retransmission limit reached");
         }
         return 1;
     }

@@ -241,4 +241,51 @@ TEST(drop_reason_names)
     CHECK_STR(synack_drop_name(SYNACK_DROP_COUNT), "unknown");
 }
 
+/* Runs every timer until target, one deadline at a time. */
+static void run_until(harness *h, synack_time target)
+{
+    for (int guard = 0; guard < 1000; guard++) {
+        synack_time d = synack_next_deadline(h_stack(h));
+        if (d > target)
+            break;
+        h_advance(h, d - h_now(h));
+        while (h_pending(h))
+            h_pop(h);
+    }
+}
+
+/* RFC 1122 4.2.3.9 / RFC 9293 MUST-20 (SHLD): a soft error does not end
+ * the connection, but when the connection then times out the application
+ * learns what the network said (host unreachable), not just ETIMEDOUT. */
+TEST(soft_error_is_reported_when_the_connect_times_out)
+{
+    harness *h = h_new(NULL);
+    uint32_t iss;
+    int c = opening(h, &iss);
+    CHECK_EQ(inject_icmp(h, WIRE_ICMP_UNREACH, 1, 0, iss), 1);
+    CHECK_EQ(synack_get_error(h_stack(h), c), 0);        /* not yet */
+    run_until(h, SYNACK_SEC(300));                         /* SYN retries run out */
+    CHECK_EQ(synack_get_state(h_stack(h), c), SYNACK_CLOSED);
+    CHECK_EQ(synack_get_error(h_stack(h), c), SYNACK_EHOSTUNREACH);
+    h_free(h);
+}
+
+/* Progress makes an old soft error stale: a later timeout is a timeout. */
+TEST(soft_error_forgotten_after_progress)
+{
+    harness *h = h_new(NULL);
+    uint32_t iss;
+    int c = established(h, &iss);
+    synack_stack *s = h_stack(h);
+    CHECK_EQ(synack_send(s, c, "ab", 2), 2);
+    h_pop(h);
+    CHECK_EQ(inject_icmp(h, WIRE_ICMP_UNREACH, 0, 0, iss + 1), 1);
+    CHECK_EQ(h_inject(h, ". 5001:5001(0) ack %u", iss + 3), 0);   /* progress */
+    CHECK_EQ(synack_send(s, c, "cd", 2), 2);
+    run_until(h, SYNACK_SEC(3600));                               /* retries run out */
+    CHECK_EQ(synack_get_state(s, c), SYNACK_CLOSED);
+    CHECK_EQ(synack_get_error(s, c), SYNACK_ETIMEDOUT);
+    h_free(h);
+}
+
 TEST_MAIN()
