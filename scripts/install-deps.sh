@@ -21,6 +21,7 @@ have ping    || need="$need iputils-ping"
 have ss      || need="$need iproute2"
 have iperf3  || need="$need iperf3"
 have wrk     || need="$need wrk"
+have ps      || need="$need procps"      # syn_flood.sh reads synack's memory
 # valgrind runs the simulated scenarios in the non-sanitizer build; clang and
 # its runtime (libFuzzer) build the fuzz targets (`make fuzz`).
 have valgrind || need="$need valgrind"
