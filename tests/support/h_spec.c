@@ -116,7 +116,7 @@ static int parse_flags(cursor *c, uint8_t *flags)
 static int parse_option(cursor *c, h_spec *s)
 {
     synack_tcp_opts *o = &s->seg.opts;
-    uint64_t v, w;
+    uint64_t v = 0, w = 0;   /* initialized for -O3's flow analysis */
     if (accept_word(c, "mss")) {
         skip_ws(c);
         if (number(c, UINT16_MAX, &v, "mss") < 0)
@@ -194,7 +194,7 @@ static int parse_options(cursor *c, h_spec *s)
 int h_spec_parse(const char *text, h_spec *out, char *err, size_t errlen)
 {
     cursor c = { .start = text, .p = text, .err = err, .errlen = errlen };
-    uint64_t seq, end, len, v;
+    uint64_t seq = 0, end = 0, len = 0, v = 0;
     int have_ack = 0;
     memset(out, 0, sizeof *out);
     skip_ws(&c);
