@@ -480,16 +480,20 @@ typedef enum synack_option {
     SYNACK_TCP_KEEPINTVL,       /* seconds between probes (75) */
     SYNACK_TCP_KEEPCNT,         /* unanswered probes before ETIMEDOUT (9) */
     SYNACK_TCP_CONGESTION,      /* SYNACK_CC_NEWRENO or SYNACK_CC_CUBIC */
-    SYNACK_TCP_QUICKACK         /* bool: acknowledge every segment at once
+    SYNACK_TCP_QUICKACK,        /* bool: acknowledge every segment at once
                                    (no delayed ACK) */
+    SYNACK_TCP_SOFT_ERROR       /* read-only: the last soft ICMP error
+                                   (SYNACK_EHOSTUNREACH, ...) reported on
+                                   the path since data last got through,
+                                   0 if none (RFC 1122 4.2.3.9) */
 } synack_option;
 
 /* Congestion control modules (SYNACK_TCP_CONGESTION, cfg.cc). */
 #define SYNACK_CC_NEWRENO 0     /* RFC 5681 + RFC 6582 */
 #define SYNACK_CC_CUBIC   1     /* RFC 9438 */
 
-/* Errors: EBADF, ENOPROTOOPT (unknown option), EINVAL (value out of range
- * or too late, e.g. TCP_MAXSEG after connect). */
+/* Errors: EBADF, ENOPROTOOPT (unknown option), EINVAL (value out of range,
+ * too late, e.g. TCP_MAXSEG after connect, or a read-only option). */
 int synack_setopt(synack_stack *s, int h, int opt, int value);
 int synack_getopt(const synack_stack *s, int h, int opt, int *value);
 

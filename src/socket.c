@@ -589,6 +589,8 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
         if (t)
             t->quickack = so->quickack;
         return 0;
+    case SYNACK_TCP_SOFT_ERROR:
+        return SYNACK_EINVAL;       /* read-only */
     case SYNACK_TCP_CONGESTION:
         if (v != SYNACK_CC_NEWRENO && v != SYNACK_CC_CUBIC)
             return SYNACK_EINVAL;
@@ -627,6 +629,7 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *v)
     case SYNACK_TCP_KEEPCNT:   *v = (int)so->keepcnt; return 0;
     case SYNACK_TCP_QUICKACK:  *v = so->quickack; return 0;
     case SYNACK_TCP_CONGESTION: *v = so->cc; return 0;
+    case SYNACK_TCP_SOFT_ERROR: *v = t ? t->soft_error : 0; return 0;
     default:
         return SYNACK_ENOPROTOOPT;
     }

@@ -263,7 +263,11 @@ TEST(soft_error_is_reported_when_the_connect_times_out)
     uint32_t iss;
     int c = opening(h, &iss);
     CHECK_EQ(inject_icmp(h, WIRE_ICMP_UNREACH, 1, 0, iss), 1);
-    CHECK_EQ(synack_get_error(h_stack(h), c), 0);        /* not yet */
+    CHECK_EQ(synack_get_error(h_stack(h), c), 0);        /* not an error yet */
+    int soft = 0;
+    CHECK_EQ(synack_getopt(h_stack(h), c, SYNACK_TCP_SOFT_ERROR, &soft), 0);
+    CHECK_EQ(soft, SYNACK_EHOSTUNREACH);                 /* but visible */
+    CHECK_EQ(synack_setopt(h_stack(h), c, SYNACK_TCP_SOFT_ERROR, 0), SYNACK_EINVAL);
     run_until(h, SYNACK_SEC(300));                         /* SYN retries run out */
     CHECK_EQ(synack_get_state(h_stack(h), c), SYNACK_CLOSED);
     CHECK_EQ(synack_get_error(h_stack(h), c), SYNACK_EHOSTUNREACH);
