@@ -202,6 +202,10 @@ static uint32_t seg_limit(const synack_stack *s, const tcb *t, uint32_t *eff_mss
  * sequence space used (n, +1 with FIN). */
 static uint32_t send_data(synack_stack *s, tcb *t, uint32_t seq, uint32_t n, uint32_t data_end)
 {
+    /* Data lives in [snd_buf_seq, data_end): never read the ring outside
+     * it, whatever state the sequence variables are in. */
+    if (n && (seq_lt(seq, t->snd_buf_seq) || seq_gt(seq + n, data_end)))
+        return 0;
     synack_segment seg;
     seg_init(&seg, s, t);
     seg.flags = SYNACK_TCP_ACK;
@@ -295,9 +299,10 @@ void tcp_output(synack_stack *s, tcb *t)
             tcp_send_ack(s, t);
         return;
     }
-    if (t->snd_nxt == t->iss && t->snd_una == t->iss && t->state == SYNACK_FIN_WAIT_1) {
-        /* Closed in SYN-RECEIVED (RFC 9293 3.10.4) and the SYN-ACK must
-         * go again: it comes first, the FIN follows below. */
+    if (t->snd_nxt == t->iss && t->snd_una == t->iss) {
+        /* Our SYN was never acknowledged (closed in SYN-RECEIVED, RFC
+         * 9293 3.10.4, and the peer moved on without acking it) and it
+         * must go again: the SYN-ACK comes first, the FIN follows below. */
         send_syn(s, t, 1);
     }
     if (!can_send_data(t)) {
