@@ -26,6 +26,7 @@ void net_opts_default(net_opts *o, const char *prog)
     o->sack = -1;
     o->timestamps = -1;
     o->prog = prog;
+    fault_config_default(&o->faults);
 }
 
 int net_parse_addr(const char *s, uint32_t *out)
@@ -120,6 +121,24 @@ int net_opts_take(net_opts *o, int argc, char **argv, int *i)
         if (!(v = value_of(argc, argv, i, name)) || net_parse_long(v, 1, 1L << 30, &n))
             return bad(o, name, v);
         *(snd ? &o->sndbuf : &o->rcvbuf) = (uint32_t)n;
+    } else if (is_opt(a, "--faults") || is_opt(a, "--faults-in") || is_opt(a, "--faults-out")) {
+        /* --faults sets both directions; keys not given keep their values,
+         * so "--faults loss=1% --faults-in reorder=2%" combines. */
+        int both = is_opt(a, "--faults"), in = both || is_opt(a, "--faults-in");
+        const char *name = both ? "--faults" : in ? "--faults-in" : "--faults-out";
+        fault_params *dirs[2] = { in ? &o->faults.in : NULL,
+                                  both || !in ? &o->faults.out : NULL };
+        char err[160];
+        if (!(v = value_of(argc, argv, i, name))) {
+            fprintf(stderr, "%s: %s needs a value such as loss=0.01,reorder=1%%,seed=7\n",
+                    o->prog, name);
+            return -1;
+        }
+        for (int d = 0; d < 2; d++)
+            if (dirs[d] && fault_parse(v, dirs[d], err, sizeof err)) {
+                fprintf(stderr, "%s: %s: %s\n", o->prog, name, err);
+                return -1;
+            }
     } else if (is_opt(a, "--color")) {
         v = a[7] == '=' ? a + 8 : "always";
         if (strcmp(v, "always") == 0)
@@ -146,6 +165,13 @@ void net_opts_usage(FILE *out)
           "  --wscale N        window scale shift to offer, -1: none (default: the stack's)\n"
           "  --no-sack, --no-timestamps   do not offer SACK / timestamps (offered by default)\n"
           "  --sndbuf N, --rcvbuf N   socket buffer limits in bytes (default: the stack's)\n"
+          "  --faults SPEC     inject faults both ways between synack and the device;\n"
+          "                    SPEC: loss=P,dup=P,reorder=P,corrupt=P,depth=N,delay=T,seed=N\n"
+          "                    (P as 0.01 or 1%; a reordered datagram is held until N\n"
+          "                    (default 3) later ones passed or T (default 10ms) passed;\n"
+          "                    corrupted ones always fail the receiver's checksum)\n"
+          "  --faults-in SPEC, --faults-out SPEC   the same for one direction\n"
+          "                    (in: device to synack; out: synack to device)\n"
           "  --trace           draw each connection's ladder diagram on stderr\n"
           "  --color[=WHEN]    ladder colours: always, never, auto (default)\n"
           "  --absolute        ladder: absolute sequence numbers\n"
@@ -216,6 +242,15 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
     lc.stack.observer = net_tracker_observe;
     lc.stack.observer_ctx = e->tracker;
     lc.dev = &e->dev;
+    if (fault_config_active(&o->faults)) {
+        lc.faults = &o->faults;
+        if (!o->quiet) {
+            char din[160], dout[160];
+            fprintf(stderr, "%s: faults in: %s\n%s: faults out: %s\n", o->prog,
+                    fault_describe(&o->faults.in, din, sizeof din), o->prog,
+                    fault_describe(&o->faults.out, dout, sizeof dout));
+        }
+    }
     lc.on_ready = on_ready;
     lc.ready_ctx = ready_ctx;
     int r = loop_new(&lc, &e->lp);
@@ -284,6 +319,21 @@ static void print_stats(const net_env *e)
         if (s.drops[i])
             fprintf(stderr, "%s:   dropped %llu %s\n", e->opts.prog,
                     (unsigned long long)s.drops[i], synack_drop_name(i));
+    const fault *f = loop_faults(e->lp);
+    for (int dir = 0; f && dir < 2; dir++) {
+        fault_stats fs;
+        fault_stats_get(f, (fault_dir)dir, &fs);
+        fprintf(stderr,
+                "%s: faults %s: %llu packets, %llu lost, %llu corrupted, %llu duplicated, "
+                "%llu reordered (%llu by count, %llu by time, %llu not held: full), "
+                "%llu delivered, %llu held\n",
+                e->opts.prog, dir == FAULT_IN ? "in" : "out", (unsigned long long)fs.packets,
+                (unsigned long long)fs.lost, (unsigned long long)fs.corrupted,
+                (unsigned long long)fs.duplicated, (unsigned long long)fs.reordered,
+                (unsigned long long)fs.released_by_count,
+                (unsigned long long)fs.released_by_time, (unsigned long long)fs.hold_full,
+                (unsigned long long)fs.delivered, (unsigned long long)fs.held);
+    }
 }
 
 void net_env_close(net_env *e)

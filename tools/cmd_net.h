@@ -36,6 +36,7 @@ typedef struct net_opts {
     uint32_t sndbuf, rcvbuf;    /* 0: stack default */
     const char *prog;           /* "synack serve" for messages */
     int configure_later;        /* the caller brings the device up */
+    fault_config faults;        /* --faults, --faults-in, --faults-out */
 } net_opts;
 
 void net_opts_default(net_opts *o, const char *prog);

@@ -6,7 +6,11 @@
  * queue data), then every waiting packet, then due timers, then socket
  * readiness, and last the timer is re-armed for whatever is now the next
  * deadline. A descriptor removed during a step is freed only at its end,
- * so an event already fetched for it is never delivered to freed memory. */
+ * so an event already fetched for it is never delivered to freed memory.
+ *
+ * With a fault layer (loop_config.faults) every datagram between stack and
+ * device passes through it both ways, and its hold deadline joins the
+ * stack's in the timer. */
 #include "loop/loop.h"
 
 #include <errno.h>
@@ -35,6 +39,7 @@ typedef struct watch {
 struct loop {
     synack_stack *stack;
     tun_dev *dev;
+    fault *faults;          /* NULL: datagrams go straight through */
     loop_ready_fn on_ready;
     void *ready_ctx;
     int epfd, tfd;
@@ -83,17 +88,60 @@ uint64_t loop_random(void *ctx)
     return v;
 }
 
-static void tx_plain(void *ctx, const uint8_t *pkt, size_t len)
+/* The stack's time: what it was given last (the fault layer holds
+ * datagrams relative to it). */
+static synack_time stack_now(const loop *l)
 {
-    loop *l = ctx;
-    tun_write(l->dev, pkt, len, NULL);  /* a failed write is a lost packet:
-                                           TCP retransmits; tun counts it */
+    return l->stack ? synack_now(l->stack) : loop_clock();
 }
 
 static void tx_offload(void *ctx, const uint8_t *pkt, size_t len, const synack_tx_info *info)
 {
     loop *l = ctx;
+    if (l->faults)
+        fault_out(l->faults, pkt, len, info, stack_now(l));
+    else
+        tun_write(l->dev, pkt, len, info);  /* a failed write is a lost packet:
+                                               TCP retransmits; tun counts it */
+}
+
+static void tx_plain(void *ctx, const uint8_t *pkt, size_t len)
+{
+    tx_offload(ctx, pkt, len, NULL);
+}
+
+/* What the fault layer lets through, to the device and to the stack. */
+static void fault_to_dev(void *ctx, const uint8_t *pkt, size_t len, const synack_tx_info *info)
+{
+    loop *l = ctx;
     tun_write(l->dev, pkt, len, info);
+}
+
+static void fault_to_stack(void *ctx, const uint8_t *pkt, size_t len, unsigned in_flags,
+                           synack_time now)
+{
+    loop *l = ctx;
+    synack_input_flags(l->stack, pkt, len, now, in_flags);
+}
+
+/* Time moved on: release held datagrams that are due, then fire the
+ * stack's timers. */
+static void advance(loop *l, synack_time now)
+{
+    if (l->faults)
+        fault_advance(l->faults, now);
+    synack_advance(l->stack, now);
+}
+
+static synack_time next_deadline(const loop *l)
+{
+    synack_time d = synack_next_deadline(l->stack);
+    if (l->faults) {
+        synack_time fd = fault_next_deadline(l->faults);
+        if (fd < d)
+            d = fd;
+    }
+    return d;
 }
 
 static int epoll_add(int epfd, int fd, unsigned events, void *ptr)
@@ -141,6 +189,9 @@ int loop_new(const loop_config *cfg, loop **out)
         sc.csum_offload = 0;
         sc.tso_max = 0;
     }
+    if (cfg->faults && (r = fault_new(cfg->faults, fault_to_dev, fault_to_stack, l,
+                                      &l->faults)) != 0)
+        goto fail;
     r = synack_stack_new(&sc, &l->stack);
     if (r)
         goto fail;
@@ -177,16 +228,18 @@ void loop_free(loop *l)
     if (l->tfd >= 0)
         close(l->tfd);
     synack_stack_free(l->stack);
+    fault_free(l->faults);
     free(l->rxbuf);
     free(l);
 }
 
 synack_stack *loop_stack(loop *l) { return l->stack; }
+const fault *loop_faults(const loop *l) { return l->faults; }
 int loop_fd(const loop *l) { return l->epfd; }
 
 int loop_timeout_ms(const loop *l)
 {
-    synack_time d = synack_next_deadline(l->stack);
+    synack_time d = next_deadline(l);
     if (d == SYNACK_TIME_NEVER)
         return -1;
     synack_time now = loop_clock();
@@ -270,7 +323,10 @@ static int drain_device(loop *l)
             return -1;
         if (n == 0)
             return 0;
-        synack_input_flags(l->stack, l->rxbuf, (size_t)n, loop_clock(), flags);
+        if (l->faults)
+            fault_in(l->faults, l->rxbuf, (size_t)n, flags, loop_clock());
+        else
+            synack_input_flags(l->stack, l->rxbuf, (size_t)n, loop_clock(), flags);
     }
     return 0;
 }
@@ -292,7 +348,7 @@ static void report_ready(loop *l)
 
 static void arm_timer(loop *l)
 {
-    synack_time d = synack_next_deadline(l->stack);
+    synack_time d = next_deadline(l);
     if (d == l->armed)
         return;
     struct itimerspec its;
@@ -320,7 +376,7 @@ static int step(loop *l, int timeout_ms)
     l->in_step = 1;
     /* The application's calls act at the stack's time: bring it up to
      * date before any callback runs. */
-    synack_advance(l->stack, loop_clock());
+    advance(l, loop_clock());
     int rc = 0;
     for (int i = 0; i < n; i++) {
         watch *w = evs[i].data.ptr;
@@ -337,7 +393,7 @@ static int step(loop *l, int timeout_ms)
     report_ready(l);
     if (drain_device(l) < 0)
         rc = -1;
-    synack_advance(l->stack, loop_clock());
+    advance(l, loop_clock());
     report_ready(l);
     arm_timer(l);
     l->in_step = 0;

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "fault/fault.h"
 #include "synack.h"
 #include "tun/tun.h"
 
@@ -42,6 +43,10 @@ typedef struct loop_config {
     tun_dev *dev;               /* the link (not owned) */
     loop_ready_fn on_ready;     /* optional */
     void *ready_ctx;
+    /* Optional: injects faults between the stack and the device in both
+     * directions (drivers/fault/fault.h); copied, NULL for none. Its held
+     * datagrams are released by the loop's timer like stack deadlines. */
+    const fault_config *faults;
 } loop_config;
 
 /* Creates the stack and the epoll/timer descriptors. Returns 0, or a
@@ -53,6 +58,9 @@ int loop_new(const loop_config *cfg, loop **out);
 void loop_free(loop *l);
 
 synack_stack *loop_stack(loop *l);
+
+/* The fault layer (for its counters), or NULL if none was configured. */
+const fault *loop_faults(const loop *l);
 
 /* The epoll descriptor: readable whenever loop_process has work. */
 int loop_fd(const loop *l);
