@@ -119,8 +119,11 @@ void ip_reasm_expire(synack_stack *s, ip_reasm *r, synack_time now)
     while (r && r->head && r->head->expires <= now) {
         dgram *d = r->head;
         stack_drop(s, SYNACK_DROP_IP_REASM_TIMEOUT, NULL, NULL);
-        /* Only if we have the first 8 data bytes to quote. */
-        if (d->hdr_len && d->pieces && d->pieces->off == 0 && d->pieces->len >= 8)
+        /* Only if we have the first 8 data bytes to quote, and never
+         * about an ICMP message (RFC 1122 3.2.2: no ICMP error about an
+         * ICMP error; we cannot tell its type safely, so none at all). */
+        if (d->hdr_len && d->pieces && d->pieces->off == 0 && d->pieces->len >= 8 &&
+            d->proto != WIRE_PROTO_ICMP)
             send_time_exceeded(s, d);
         dgram_remove(s, r, NULL, d);
     }

@@ -339,6 +339,7 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
         if (t->retries && !t->rtt_valid && s->cfg.rto_initial < SYNACK_SEC(3))
             t->rto = SYNACK_SEC(3);     /* RFC 6298 (5.7): the SYN was resent */
         t->retries = 0;
+        t->soft_error = 0;              /* the path works after all */
         t->snd_wnd = seg->wnd;                  /* never scaled in a SYN */
         t->max_snd_wnd = t->snd_wnd;
         t->snd_wl1 = seg->seq;

@@ -187,7 +187,8 @@ static int fire_keepalive(synack_stack *s, tcb *t)
     if (t->keep_probes >= t->keepcnt) {
         tcp_send_rst_for(s, t);
         s->stats.conns_timeout++;
-        tcb_close(s, t, SYNACK_ETIMEDOUT, "keepalive probes unanswered");
+        tcb_close(s, t, t->soft_error ? t->soft_error : SYNACK_ETIMEDOUT,
+                  "keepalive probes unanswered");
         return 1;
     }
     tcp_send_probe(s, t, 0);

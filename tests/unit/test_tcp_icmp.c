@@ -292,4 +292,22 @@ TEST(soft_error_forgotten_after_progress)
     h_free(h);
 }
 
+/* A soft error seen while connecting is forgotten once the SYN-ACK
+ * arrives: the path works after all. */
+TEST(soft_error_forgotten_when_the_handshake_completes)
+{
+    harness *h = h_new(NULL);
+    uint32_t iss;
+    int c = opening(h, &iss);
+    CHECK_EQ(inject_icmp(h, WIRE_ICMP_UNREACH, 1, 0, iss), 1);
+    int soft = 0;
+    CHECK_EQ(synack_getopt(h_stack(h), c, SYNACK_TCP_SOFT_ERROR, &soft), 0);
+    CHECK_EQ(soft, SYNACK_EHOSTUNREACH);
+    h_inject(h, "S. 5000:5000(0) ack %u win 65535 <mss 1460>", iss + 1);
+    h_expect(h, ". %u:%u(0) ack 5001", iss + 1, iss + 1);
+    CHECK_EQ(synack_getopt(h_stack(h), c, SYNACK_TCP_SOFT_ERROR, &soft), 0);
+    CHECK_EQ(soft, 0);
+    h_free(h);
+}
+
 TEST_MAIN()
