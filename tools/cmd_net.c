@@ -175,10 +175,14 @@ void net_opts_usage(FILE *out)
           "  --trace           draw each connection's ladder diagram on stderr\n"
           "  --color[=WHEN]    ladder colours: always, never, auto (default)\n"
           "  --absolute        ladder: absolute sequence numbers\n"
-          "  -v, --verbose     log every state change\n"
-          "  -q, --quiet       no log lines\n",
+          "  -v, --verbose     log every state change, and every counter at exit\n"
+          "  -q, --quiet       no log lines\n"
+          "signals: SIGUSR1 prints every counter (drops by reason, SYN cookies, ...)\n"
+          "and carries on; SIGINT/SIGTERM stop cleanly.\n",
           out);
 }
+
+static void print_stats(const net_env *e);
 
 static void on_signal(void *ctx, int fd, unsigned events)
 {
@@ -188,6 +192,8 @@ static void on_signal(void *ctx, int fd, unsigned events)
     while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo == SIGCHLD)
             e->child_exited = 1;
+        else if (si.ssi_signo == SIGUSR1)
+            print_stats(e);     /* every counter, now, and carry on */
         else
             e->stop = (int)si.ssi_signo;
     }
@@ -267,6 +273,7 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGUSR1);       /* print the counters */
     /* A shell starts background jobs with SIGINT ignored, and an ignored
      * signal never reaches a signalfd: take the default back (blocked
      * below, so it is only ever read from the signalfd). */
@@ -290,7 +297,7 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
     return 0;
 }
 
-/* One line of device and stack counters (with -v, at exit). */
+/* Device and stack counters: with -v at exit, and on SIGUSR1. */
 static void print_stats(const net_env *e)
 {
     const tun_stats *d = &e->dev.stats;
