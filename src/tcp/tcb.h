@@ -99,6 +99,7 @@ typedef struct tcb {
     uint8_t  dupacks;
     uint8_t  quickack;          /* acknowledge every segment at once */
     uint8_t  tlp_out;           /* a tail loss probe awaits its ACK */
+    uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
     uint32_t oow_ack_ms;        /* last ACK to an unacceptable pure ACK */
     uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
     uint32_t high_rxt;          /* next hole byte to retransmit */

@@ -562,8 +562,10 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     t->soft_error = 0;          /* the path works again */
     if (t->urg_snd && seq_geq(ack, t->snd_up))
         t->urg_snd = 0;         /* all urgent data delivered */
-    /* RFC 6298 (5.3): restart the timer for what is still outstanding. */
+    /* RFC 6298 (5.3): restart the timer for what is still outstanding
+     * (and the probe timer, RFC 8985 7.2). */
     tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
+    tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
     tcb_rexmt_arm(s, t);
 }
 

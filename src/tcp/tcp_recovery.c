@@ -67,8 +67,14 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
         t->dupacks++;
     if (!t->in_recovery) {
         /* RFC 6582 3.2 step 2: a new recovery starts only above the last
-         * RecoveryPoint, so one window of losses costs one reduction. */
-        if ((t->dupacks >= DUPTHRESH || sack_says_lost(t)) && seq_geq(t->snd_una, t->recover))
+         * RecoveryPoint, so one window of losses costs one reduction.
+         * Besides three duplicates (or enough SACKed data), an answer to a
+         * tail loss probe that still leaves a hole under SACKed data says
+         * the hole is lost: the probe, sent last, got through (RFC 8985
+         * 7.4; without RACK's per-segment times this is its TLP case). */
+        int probe_answered = t->tlp_out && t->sack_ok && seq_gt(sack_high(t), t->snd_una);
+        if ((t->dupacks >= DUPTHRESH || sack_says_lost(t) || probe_answered) &&
+            seq_geq(t->snd_una, t->recover))
             enter_recovery(s, t);
     } else if (!t->sack_ok && dup) {
         t->cc.cwnd += t->mss;       /* RFC 6582 3.2 step 4: inflate */

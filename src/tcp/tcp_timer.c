@@ -80,6 +80,12 @@ static void tlp_arm(synack_stack *s, tcb *t)
         tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
         return;
     }
+    /* RFC 8985 7.2: (re)start the probe timer when new data went out (or
+     * after an ACK of new data, which stops it first); a duplicate ACK
+     * leaves it where it is. */
+    if (t->t[SYNACK_TIMER_TLP] != SYNACK_TIME_NEVER && t->snd_max == t->tlp_armed_max)
+        return;
+    t->tlp_armed_max = t->snd_max;
     synack_time pto = 2 * t->srtt;
     if (t->snd_max - t->snd_una <= t->mss)
         pto += SYNACK_MSEC(200);        /* WCDelAckT */
