@@ -349,7 +349,7 @@ static tcb *conn_of(const synack_stack *s, int h, int *err)
     return so->tcb;
 }
 
-long synack_send(synack_stack *s, int h, const void *buf, size_t len)
+static long sock_send(synack_stack *s, int h, const void *buf, size_t len, int urgent)
 {
     int err;
     tcb *t = conn_of(s, h, &err);
@@ -357,18 +357,17 @@ long synack_send(synack_stack *s, int h, const void *buf, size_t len)
         return err;
     if (!buf && len)
         return SYNACK_EINVAL;
-    return tcp_user_send(s, t, buf, len, 0);
+    return tcp_user_send(s, t, buf, len, urgent);
+}
+
+long synack_send(synack_stack *s, int h, const void *buf, size_t len)
+{
+    return sock_send(s, h, buf, len, 0);
 }
 
 long synack_send_urgent(synack_stack *s, int h, const void *buf, size_t len)
 {
-    int err;
-    tcb *t = conn_of(s, h, &err);
-    if (!t)
-        return err;
-    if (!buf && len)
-        return SYNACK_EINVAL;
-    return tcp_user_send(s, t, buf, len, 1);
+    return sock_send(s, h, buf, len, 1);
 }
 
 long synack_urgent_pending(const synack_stack *s, int h)
