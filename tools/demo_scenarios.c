@@ -39,6 +39,16 @@ static int establish(demo_env *e, int *cli, int *srv)
     return 0;
 }
 
+/* A demo environment with the connection already ESTABLISHED: the
+ * opening every scenario about what follows the handshake shares. */
+static int open_established(demo_env *e, const demo_opts *o, demo_run *out, const char *title,
+                            int *cli, int *srv)
+{
+    int rc = demo_env_open(e, o, out, NULL, title, DEMO_SERVER_PORT, SYNACK_CLOSED,
+                           SYNACK_LISTEN);
+    return rc == 0 ? establish(e, cli, srv) : rc;
+}
+
 static int expect_state(demo_env *e, int side, int h, int want)
 {
     int st = synack_get_state(e->st[side], h);
@@ -67,10 +77,7 @@ static int handshake(const demo_opts *o, demo_run *out)
 {
     demo_env e;
     int cli, srv;
-    int rc = demo_env_open(&e, o, out, NULL, "handshake: the three-way handshake",
-                           DEMO_SERVER_PORT, SYNACK_CLOSED, SYNACK_LISTEN);
-    if (rc == 0)
-        rc = establish(&e, &cli, &srv);
+    int rc = open_established(&e, o, out, "handshake: the three-way handshake", &cli, &srv);
     if (rc == 0)
         rc = expect_final(&e, SYNACK_ESTABLISHED, SYNACK_ESTABLISHED);
     demo_env_close(&e);
@@ -83,11 +90,8 @@ static int four_way_close(const demo_opts *o, demo_run *out)
 {
     demo_env e;
     int cli, srv;
-    int rc = demo_env_open(&e, o, out, NULL,
-                           "close: the four-way close, with a half-close",
-                           DEMO_SERVER_PORT, SYNACK_CLOSED, SYNACK_LISTEN);
-    if (rc == 0)
-        rc = establish(&e, &cli, &srv);
+    int rc = open_established(&e, o, out, "close: the four-way close, with a half-close",
+                              &cli, &srv);
     if (rc < 0)
         goto done;
     synack_stack *c = e.st[DEMO_CLIENT], *s = e.st[DEMO_SERVER];
@@ -234,11 +238,7 @@ static int lost_final_ack(const demo_opts *o, demo_run *out)
     demo_env e;
     int cli, srv;
     static sim_tcp_flags pure_ack = {SYNACK_TCP_ACK, 0xff};
-    int rc = demo_env_open(&e, o, out, NULL,
-                           "lost-final-ack: why TIME-WAIT lasts 2*MSL",
-                           DEMO_SERVER_PORT, SYNACK_CLOSED, SYNACK_LISTEN);
-    if (rc == 0)
-        rc = establish(&e, &cli, &srv);
+    int rc = open_established(&e, o, out, "lost-final-ack: why TIME-WAIT lasts 2*MSL", &cli, &srv);
     if (rc < 0)
         goto done;
     ladder_restart(demo_model(&e), sim_now(e.net));
@@ -353,11 +353,8 @@ static int simultaneous_close(const demo_opts *o, demo_run *out)
 {
     demo_env e;
     int cli, srv;
-    int rc = demo_env_open(&e, o, out, NULL,
-                           "simultaneous-close: both ends close at once",
-                           DEMO_SERVER_PORT, SYNACK_CLOSED, SYNACK_LISTEN);
-    if (rc == 0)
-        rc = establish(&e, &cli, &srv);
+    int rc = open_established(&e, o, out, "simultaneous-close: both ends close at once",
+                              &cli, &srv);
     if (rc < 0)
         goto done;
     ladder_restart(demo_model(&e), sim_now(e.net));
