@@ -85,6 +85,23 @@ void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n)
     memcpy((uint8_t *)dst + first, r->buf, n - first);
 }
 
+/* Copies n bytes as two pieces (first bytes, then the rest: a ring that
+ * wraps) while summing them, chained onto sum. The second piece starts
+ * at an odd offset of the data when first is odd: its own sum is
+ * byte-swapped before it is added (RFC 1071 section 2 (B)). */
+static uint32_t copy_csum_split(uint8_t *d1, const uint8_t *s1, uint8_t *d2, const uint8_t *s2,
+                                uint32_t first, uint32_t n, uint32_t sum)
+{
+    sum = wire_csum_copy(d1, s1, first, sum);
+    if (first == n)
+        return sum;
+    uint32_t rest = wire_csum_copy(d2, s2, n - first, 0);
+    if (first & 1)
+        rest = wire_csum_shift(rest);
+    uint64_t total = (uint64_t)sum + rest;
+    return (uint32_t)((total & 0xffffffffu) + (total >> 32));
+}
+
 uint32_t ring_peek_csum(const ring *r, uint32_t off, void *dst, uint32_t n)
 {
     if (n == 0)
@@ -95,14 +112,25 @@ uint32_t ring_peek_csum(const ring *r, uint32_t off, void *dst, uint32_t n)
     uint32_t first = r->size - pos;
     if (first > n)
         first = n;
-    uint32_t sum = wire_csum_copy(dst, r->buf + pos, first, 0);
-    if (first == n)
-        return sum;
-    uint32_t rest = wire_csum_copy((uint8_t *)dst + first, r->buf, n - first, 0);
-    if (first & 1)
-        rest = wire_csum_shift(rest);   /* the second piece starts odd */
-    uint64_t total = (uint64_t)sum + rest;
-    return (uint32_t)((total & 0xffffffffu) + (total >> 32));
+    return copy_csum_split(dst, r->buf + pos, (uint8_t *)dst + first, r->buf, first, n, 0);
+}
+
+int ring_write_at_csum(ring *r, uint32_t off, const void *src, uint32_t n, uint32_t *sum,
+                       synack_alloc_fn alloc, synack_free_fn fr, void *actx)
+{
+    if (n == 0)
+        return 0;
+    if (reserve(r, off + n, alloc, fr, actx) != 0)
+        return -1;
+    uint32_t pos = r->head + off;
+    if (pos >= r->size)
+        pos -= r->size;
+    uint32_t first = r->size - pos;
+    if (first > n)
+        first = n;
+    const uint8_t *p = src;
+    *sum = copy_csum_split(r->buf + pos, p, r->buf, p + first, first, n, *sum);
+    return 0;
 }
 
 void ring_consume(ring *r, uint32_t n)

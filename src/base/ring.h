@@ -44,6 +44,13 @@ int ring_write_at(ring *r, uint32_t off, const void *src, uint32_t n,
 /* Makes n bytes already written after the committed ones part of it. */
 static inline void ring_commit(ring *r, uint32_t n) { r->len += n; }
 
+/* ring_write_at that also adds the bytes to the running Internet checksum
+ * *sum (wire_csum_copy semantics: a piece starting at an even offset of
+ * the checksummed data), copying and summing in one pass: the receive
+ * path places a segment's payload and verifies its checksum at once. */
+int ring_write_at_csum(ring *r, uint32_t off, const void *src, uint32_t n, uint32_t *sum,
+                       synack_alloc_fn alloc, synack_free_fn fr, void *actx);
+
 /* Copies n bytes starting off bytes after the head into dst (off + n <=
  * len, or bytes written with ring_write_at). Does not consume. */
 void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n);

@@ -158,13 +158,19 @@ static int ip_input(synack_stack *s, const uint8_t *pkt, size_t len, unsigned fl
     case WIRE_PROTO_TCP: {
         synack_segment seg;
         const uint8_t *payload;
-        if (wire_tcp_decode(ip.payload, ip.payload_len, ip.src, ip.dst, &seg, &payload,
-                            &why, !(flags & SYNACK_IN_CSUM_VALID)) != 0) {
+        uint32_t hdr_sum;
+        /* Unless the device vouched for it, TCP finishes the checksum
+         * itself: it sums the payload while copying it to its place. */
+        int valid = (flags & SYNACK_IN_CSUM_VALID) != 0;
+        int r = valid ? wire_tcp_decode(ip.payload, ip.payload_len, ip.src, ip.dst, &seg,
+                                        &payload, &why, 0)
+                      : wire_tcp_decode_deferred(ip.payload, ip.payload_len, ip.src, ip.dst,
+                                                 &seg, &payload, &why, &hdr_sum);
+        if (r != 0) {
             drop_raw(s, why);
             return 1;
         }
-        s->stats.tcp_in++;
-        return tcp_input(s, &seg, payload);
+        return tcp_input(s, &seg, payload, valid ? NULL : &hdr_sum);
     }
     case WIRE_PROTO_ICMP:
         return icmp_input(s, &ip);

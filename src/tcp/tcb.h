@@ -227,9 +227,13 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
 void recovery_on_rto(synack_stack *s, tcb *t);
 
 /* ---- tcp_input.c ---- */
-/* Processes one validated segment (RFC 9293 3.10.7). Returns 0 if it was
+/* Processes one decoded segment (RFC 9293 3.10.7). hdr_sum, unless NULL,
+ * is the checksum's running sum up to the payload (wire_tcp_decode_deferred):
+ * the payload's part is checked here first, fused with its copy into the
+ * receive ring when the segment is the next in order. Returns 0 if it was
  * accepted, 1 if it was dropped (and counted). */
-int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload);
+int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload,
+              const uint32_t *hdr_sum);
 
 /* ---- tcp_user.c: RFC 9293 3.10.1-3.10.6 user calls on a TCB ---- */
 int  tcp_user_connect(synack_stack *s, tcb *t);

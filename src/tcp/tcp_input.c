@@ -12,6 +12,7 @@
 
 #include "base/seq.h"
 #include "tcp/tcp_cc.h"
+#include "wire/wire.h"
 
 typedef enum verdict {
     V_CONTINUE,     /* go on to the next step */
@@ -27,6 +28,10 @@ typedef struct inseg {
     uint32_t seq;           /* first sequence number after trimming */
     uint32_t len;           /* payload bytes after trimming */
     uint8_t syn, fin;       /* controls still to process after trimming */
+    uint32_t placed;        /* payload bytes already copied to the end of
+                               the receive ring (uncommitted) by the fused
+                               checksum check, starting at placed_seq */
+    uint32_t placed_seq;
 } inseg;
 
 static uint32_t seg_span(const synack_segment *seg)
@@ -226,7 +231,8 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
     return t;
 }
 
-static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload);
+static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload,
+                        uint32_t placed);
 
 static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
                         const uint8_t *payload, int reopen, uint32_t min_iss)
@@ -241,7 +247,7 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
         if (s->cfg.syncookies && !(seg->flags & SYNACK_TCP_SYN)) {
             tcb *t = cookie_open(s, l, lh, seg);
             if (t)
-                return synced_input(s, t, seg, payload);
+                return synced_input(s, t, seg, payload, 0);
         }
         stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, NULL, seg);
         tcp_send_rst_reply(s, seg);
@@ -746,8 +752,16 @@ static verdict process_text(synack_stack *s, tcb *t, inseg *in)
         t->ack_now = 1;
         return V_DROP;
     }
-    long n = ring_write(&t->rcvq, in->data, in->len, s->cfg.alloc, s->cfg.free,
-                        s->cfg.alloc_ctx);
+    long n;
+    if (in->placed && in->seq == in->placed_seq && in->len <= in->placed) {
+        /* Already in place (receive_fast_ok held when it arrived and
+         * nothing moved RCV.NXT since): just make it part of the queue. */
+        ring_commit(&t->rcvq, in->len);
+        n = (long)in->len;
+    } else {
+        n = ring_write(&t->rcvq, in->data, in->len, s->cfg.alloc, s->cfg.free,
+                       s->cfg.alloc_ctx);
+    }
     if (n < 0) {
         /* Unacknowledged, so the peer retransmits: nothing is lost. */
         stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, t, in->seg);
@@ -828,7 +842,8 @@ static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg, uint32
     return 1;
 }
 
-static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload)
+static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload,
+                        uint32_t placed)
 {
     if (t->state == SYNACK_SYN_RECEIVED && t->passive && (seg->flags & SYNACK_TCP_SYN) &&
         !(seg->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST)) && seg->seq == t->irs) {
@@ -838,7 +853,7 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
         tcp_output(s, t);
         return 0;
     }
-    inseg in = { seg, payload, seg->seq, seg->len, 0, 0 };
+    inseg in = { seg, payload, seg->seq, seg->len, 0, 0, placed, seg->seq };
     typedef verdict (*step_fn)(synack_stack *, tcb *, inseg *);
     static const step_fn steps[] = {
         check_sequence, check_rst, check_syn, check_ack, check_urg, process_text, process_fin,
@@ -856,14 +871,14 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
     return 0;
 }
 
-static int dispatch(synack_stack *s, synack_segment *seg, const uint8_t *payload)
+static int dispatch(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload,
+                    uint32_t placed)
 {
     uint8_t f = seg->flags;
     if ((f & SYNACK_TCP_SYN) && (f & (SYNACK_TCP_RST | SYNACK_TCP_FIN))) {
         stack_drop(s, SYNACK_DROP_TCP_BAD_FLAGS, NULL, seg);
         return 1;
     }
-    tcb *t = tcb_lookup(s, seg->saddr, seg->sport, seg->dport);
     uint32_t min_iss = 0;
     int reopen = t && time_wait_reopen(s, t, seg, &min_iss);
     if (reopen)
@@ -886,12 +901,54 @@ static int dispatch(synack_stack *s, synack_segment *seg, const uint8_t *payload
     }
     if (t->state == SYNACK_SYN_SENT)
         return syn_sent_input(s, t, seg);
-    return synced_input(s, t, seg, payload);
+    return synced_input(s, t, seg, payload, placed);
 }
 
-int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload)
+/* Whether a segment's payload can be copied to the end of the receive
+ * ring before it is processed: it is the next data in order for a
+ * connection that takes data (RFC 9293 3.10.7.4, seventh step), the bytes
+ * fit, and nothing is held out of order (the space past the end of the
+ * queue holds no bytes worth keeping). If the segment is dropped later
+ * the placed bytes are just never committed. */
+static int receive_fast_ok(const tcb *t, const synack_segment *seg)
+{
+    return (t->state == SYNACK_ESTABLISHED || t->state == SYNACK_FIN_WAIT_1 ||
+            t->state == SYNACK_FIN_WAIT_2) &&
+           !(seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_RST)) && seg->seq == t->rcv_nxt &&
+           !t->rd_closed && seg->len <= ring_free_space(&t->rcvq) && !reass_pending(t);
+}
+
+/* Finishes the checksum (RFC 9293 3.1) over the payload, copying it to the
+ * end of t's receive ring in the same pass when receive_fast_ok allows:
+ * *placed gets the bytes placed. 1 if the checksum is right. */
+static int checksum_ok(synack_stack *s, tcb *t, const synack_segment *seg,
+                       const uint8_t *payload, uint32_t sum, uint32_t *placed)
+{
+    *placed = 0;
+    if (t && seg->len && receive_fast_ok(t, seg) &&
+        ring_write_at_csum(&t->rcvq, t->rcvq.len, payload, seg->len, &sum, s->cfg.alloc,
+                           s->cfg.free, s->cfg.alloc_ctx) == 0)
+        *placed = seg->len;
+    else
+        sum = wire_csum_add(sum, payload, seg->len);
+    if (wire_csum_fold(sum) == 0)
+        return 1;
+    *placed = 0;
+    return 0;
+}
+
+int tcp_input(synack_stack *s, synack_segment *seg, const uint8_t *payload,
+              const uint32_t *hdr_sum)
 {
     uint64_t before = s->ndrops;
-    dispatch(s, seg, payload);
+    tcb *t = tcb_lookup(s, seg->saddr, seg->sport, seg->dport);
+    uint32_t placed = 0;
+    if (hdr_sum && !checksum_ok(s, t, seg, payload, *hdr_sum, &placed)) {
+        /* Reported as the decoder reports it: nothing of it is trusted. */
+        stack_drop(s, SYNACK_DROP_TCP_CHECKSUM, NULL, NULL);
+        return 1;
+    }
+    s->stats.tcp_in++;
+    dispatch(s, t, seg, payload, placed);
     return s->ndrops != before;
 }

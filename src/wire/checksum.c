@@ -6,10 +6,26 @@
  * and swap the 16-bit result into network order once at the end. The main
  * loop adds four 64-bit words per iteration with end-around carry, which
  * equals adding the 16-bit words they contain (2^16 == 1 modulo
- * 0xffff). Loads go through memcpy, so any alignment is fine. */
+ * 0xffff). Loads go through memcpy, so any alignment is fine.
+ *
+ * On x86-64 CPUs with AVX2 (checked at run time) blocks of 64 bytes go
+ * through vector kernels instead: each 32-bit word is added into a 64-bit
+ * lane, which cannot overflow for any length below 2^36 bytes and equals
+ * the same one's-complement sum once the lanes are folded. The fused
+ * copy+checksum runs at close to memcpy speed that way (measured on the
+ * AMD EPYC of docs/BENCHMARKS.md: 29 GB/s vs 14 GB/s for the scalar
+ * chains, memcpy 38 GB/s), and the payload is copied and summed once on
+ * both the send and the receive path. The target attribute and
+ * __builtin_cpu_supports are shared by GCC and Clang; other compilers and
+ * other CPUs get the portable code. */
 #include <string.h>
 
 #include "wire/wire.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CSUM_AVX2 1
+#endif
 
 /* One's-complement 64-bit add: a carry out of bit 63 wraps to bit 0. */
 static inline uint64_t add_carry64(uint64_t acc, uint64_t w)
@@ -51,6 +67,92 @@ static uint32_t fold64(uint64_t acc)
     return (uint32_t)acc;
 }
 
+#ifdef CSUM_AVX2
+/* Largest block handed to one vector call: its lanes then hold at most
+ * 2^24 additions of 32-bit words each, far from overflowing 64 bits. */
+#define CSUM_AVX2_CHUNK ((size_t)1 << 30)
+
+static int have_avx2(void)
+{
+    return __builtin_cpu_supports("avx2");
+}
+
+/* One's-complement sum of the 64-bit lanes of four accumulators. */
+__attribute__((target("avx2"))) static uint64_t lanes_sum(__m256i a, __m256i b, __m256i c,
+                                                          __m256i d)
+{
+    __m256i s = _mm256_add_epi64(_mm256_add_epi64(a, b), _mm256_add_epi64(c, d));
+    uint64_t l[4];
+    memcpy(l, &s, sizeof l);
+    return add_carry64(add_carry64(l[0], l[1]), add_carry64(l[2], l[3]));
+}
+
+/* Sum of the 64-byte blocks of [p, p + n), n a multiple of 64. The 32-bit
+ * words of each block are zero-extended into 64-bit lanes (unpack with
+ * zero) and added there: no carries are lost inside the chunk. */
+__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t n)
+{
+    const __m256i z = _mm256_setzero_si256();
+    __m256i s0 = z, s1 = z, s2 = z, s3 = z;
+    for (size_t i = 0; i < n; i += 64) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+        s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
+        s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
+        s2 = _mm256_add_epi64(s2, _mm256_unpacklo_epi32(w, z));
+        s3 = _mm256_add_epi64(s3, _mm256_unpackhi_epi32(w, z));
+    }
+    return lanes_sum(s0, s1, s2, s3);
+}
+
+/* sum_avx2 that also stores every block at d as it is loaded. */
+__attribute__((target("avx2"))) static uint64_t copy_sum_avx2(uint8_t *d, const uint8_t *p,
+                                                              size_t n)
+{
+    const __m256i z = _mm256_setzero_si256();
+    __m256i s0 = z, s1 = z, s2 = z, s3 = z;
+    for (size_t i = 0; i < n; i += 64) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+        _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
+        _mm256_storeu_si256((__m256i *)(void *)(d + i + 32), w);
+        s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
+        s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
+        s2 = _mm256_add_epi64(s2, _mm256_unpacklo_epi32(w, z));
+        s3 = _mm256_add_epi64(s3, _mm256_unpackhi_epi32(w, z));
+    }
+    return lanes_sum(s0, s1, s2, s3);
+}
+
+/* The vector part of a sum (and copy, if d): consumes the whole 64-byte
+ * blocks of *len bytes, advancing *p (and *d). Returns their sum. */
+static uint64_t vector_blocks(uint8_t **d, const uint8_t **p, size_t *len)
+{
+    uint64_t acc = 0;
+    if (*len < 128 || !have_avx2())
+        return 0;
+    while (*len >= 64) {
+        size_t n = *len & ~(size_t)63;
+        if (n > CSUM_AVX2_CHUNK)
+            n = CSUM_AVX2_CHUNK;
+        acc = add_carry64(acc, *d ? copy_sum_avx2(*d, *p, n) : sum_avx2(*p, n));
+        if (*d)
+            *d += n;
+        *p += n;
+        *len -= n;
+    }
+    return acc;
+}
+#else
+static uint64_t vector_blocks(uint8_t **d, const uint8_t **p, size_t *len)
+{
+    (void)d;
+    (void)p;
+    (void)len;
+    return 0;
+}
+#endif
+
 /* Whether native 16-bit words hold the first byte in their low half. A
  * compile-time constant with GCC/Clang; the memcpy probe is the portable
  * fallback and folds to a constant as well. */
@@ -69,38 +171,52 @@ static inline int host_is_little_endian(void)
 uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    uint64_t acc = 0;
+    uint64_t acc;
+    if (len < 64) {
+        /* Headers (IPv4, TCP, ICMP): 32-bit words added into 64 bits
+         * cannot overflow at this size, so no carry chains are needed. */
+        acc = 0;
+        while (len >= 4) {
+            acc += load32(p);
+            p += 4;
+            len -= 4;
+        }
+    } else {
+        uint8_t *nodst = NULL;
+        /* Blocks of 64 bytes are an even length: the scalar rest chains on. */
+        acc = vector_blocks(&nodst, &p, &len);
 
-    /* Four independent carry chains: the adds of one iteration do not
-     * wait for each other, which is 2-3x faster than a single chain on
-     * current x86 cores (measured 9 -> 25 GB/s). */
-    if (len >= 32) {
-        uint64_t a1 = 0, a2 = 0, a3 = 0;
-        do {
+        /* Four independent carry chains: the adds of one iteration do not
+         * wait for each other, which is 2-3x faster than a single chain on
+         * current x86 cores (measured 9 -> 25 GB/s). */
+        if (len >= 32) {
+            uint64_t a1 = 0, a2 = 0, a3 = 0;
+            do {
+                acc = add_carry64(acc, load64(p));
+                a1 = add_carry64(a1, load64(p + 8));
+                a2 = add_carry64(a2, load64(p + 16));
+                a3 = add_carry64(a3, load64(p + 24));
+                p += 32;
+                len -= 32;
+            } while (len >= 32);
+            acc = add_carry64(add_carry64(acc, a1), add_carry64(a2, a3));
+        }
+        while (len >= 16) {
             acc = add_carry64(acc, load64(p));
-            a1 = add_carry64(a1, load64(p + 8));
-            a2 = add_carry64(a2, load64(p + 16));
-            a3 = add_carry64(a3, load64(p + 24));
-            p += 32;
-            len -= 32;
-        } while (len >= 32);
-        acc = add_carry64(add_carry64(acc, a1), add_carry64(a2, a3));
-    }
-    while (len >= 16) {
-        acc = add_carry64(acc, load64(p));
-        acc = add_carry64(acc, load64(p + 8));
-        p += 16;
-        len -= 16;
-    }
-    if (len >= 8) {
-        acc = add_carry64(acc, load64(p));
-        p += 8;
-        len -= 8;
-    }
-    if (len >= 4) {
-        acc = add_carry64(acc, load32(p));
-        p += 4;
-        len -= 4;
+            acc = add_carry64(acc, load64(p + 8));
+            p += 16;
+            len -= 16;
+        }
+        if (len >= 8) {
+            acc = add_carry64(acc, load64(p));
+            p += 8;
+            len -= 8;
+        }
+        if (len >= 4) {
+            acc = add_carry64(acc, load32(p));
+            p += 4;
+            len -= 4;
+        }
     }
     if (len >= 2) {
         acc = add_carry64(acc, load16(p));
@@ -131,8 +247,9 @@ uint32_t wire_csum_copy(void *dst, const void *src, size_t len, uint32_t sum)
      * as it is loaded: the payload is read once for copy and checksum. */
     uint8_t *d = dst;
     const uint8_t *p = src;
+    uint64_t acc = vector_blocks(&d, &p, &len);
     size_t n = len & ~(size_t)31;
-    uint64_t acc = 0, a1 = 0, a2 = 0, a3 = 0;
+    uint64_t a1 = 0, a2 = 0, a3 = 0;
     for (size_t i = 0; i < n; i += 32) {
         uint64_t w0 = load64(p + i), w1 = load64(p + i + 8);
         uint64_t w2 = load64(p + i + 16), w3 = load64(p + i + 24);

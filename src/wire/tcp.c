@@ -3,6 +3,9 @@
  * Parsing order matters: lengths first (so every later read is in
  * bounds), then the checksum over pseudo-header, header and payload, and
  * only then the options — nothing from an unverified segment is trusted.
+ * The deferred variant leaves the payload's part of the checksum to the
+ * caller (which sums it while copying the payload to its place) and must
+ * not act on the segment before it has checked it.
  * On failure the fixed header fields are decoded into *out when the header
  * length was valid (so a drop can be traced with ports and flags); they
  * remain unverified and the options stay zeroed. */
@@ -24,9 +27,18 @@ int wire_tcp_parse(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     return wire_tcp_decode(seg, len, src, dst, out, payload, why, 1);
 }
 
-int wire_tcp_decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
-                    synack_segment *out, const uint8_t **payload, synack_drop *why,
-                    int verify_csum)
+/* What decode does about the checksum. */
+enum csum_mode { CSUM_SKIP, CSUM_VERIFY, CSUM_DEFER };
+
+static int csum_ok(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst)
+{
+    uint32_t sum = wire_csum_pseudo(src, dst, WIRE_PROTO_TCP, (uint32_t)len);
+    return wire_csum_fold(wire_csum_add(sum, seg, len)) == 0;
+}
+
+static int decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                  synack_segment *out, const uint8_t **payload, synack_drop *why,
+                  enum csum_mode mode, uint32_t *hdr_sum)
 {
     memset(out, 0, sizeof *out);
     if (payload)
@@ -50,16 +62,38 @@ int wire_tcp_decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     out->urg = wire_get16(seg + 18);
     out->len = (uint32_t)(len - hl);
 
-    if (verify_csum) {
-        uint32_t sum = wire_csum_pseudo(src, dst, WIRE_PROTO_TCP, (uint32_t)len);
-        if (wire_csum_fold(wire_csum_add(sum, seg, len)) != 0)
+    if (mode == CSUM_VERIFY && !csum_ok(seg, len, src, dst))
+        return fail(why, SYNACK_DROP_TCP_CHECKSUM);
+    if (wire_tcp_opts_parse(seg + WIRE_TCP_HDR_LEN, hl - WIRE_TCP_HDR_LEN, &out->opts) != 0) {
+        /* A deferred check still comes first: a corrupt segment is a
+         * checksum drop whatever its options look like. */
+        if (mode == CSUM_DEFER && !csum_ok(seg, len, src, dst))
             return fail(why, SYNACK_DROP_TCP_CHECKSUM);
-    }
-    if (wire_tcp_opts_parse(seg + WIRE_TCP_HDR_LEN, hl - WIRE_TCP_HDR_LEN, &out->opts) != 0)
         return fail(why, SYNACK_DROP_TCP_OPTION);
+    }
+    if (mode == CSUM_DEFER) {
+        /* hl is a multiple of 4, so the payload's sum chains on. */
+        uint32_t sum = wire_csum_pseudo(src, dst, WIRE_PROTO_TCP, (uint32_t)len);
+        *hdr_sum = wire_csum_add(sum, seg, hl);
+    }
     if (payload)
         *payload = seg + hl;
     return 0;
+}
+
+int wire_tcp_decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                    synack_segment *out, const uint8_t **payload, synack_drop *why,
+                    int verify_csum)
+{
+    return decode(seg, len, src, dst, out, payload, why, verify_csum ? CSUM_VERIFY : CSUM_SKIP,
+                  NULL);
+}
+
+int wire_tcp_decode_deferred(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                             synack_segment *out, const uint8_t **payload, synack_drop *why,
+                             uint32_t *hdr_sum)
+{
+    return decode(seg, len, src, dst, out, payload, why, CSUM_DEFER, hdr_sum);
 }
 
 size_t wire_tcp_hdr_len(const synack_segment *seg)

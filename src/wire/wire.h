@@ -102,6 +102,17 @@ int wire_tcp_decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
                     synack_segment *out, const uint8_t **payload, synack_drop *why,
                     int verify_csum);
 
+/* wire_tcp_decode for a receiver that finishes the checksum itself while
+ * it copies the payload (the fused receive path): *hdr_sum gets the
+ * running sum of the pseudo-header and the TCP header, and the segment is
+ * valid only if wire_csum_fold(hdr_sum chained with the payload's sum)
+ * is 0 — the caller must check that before acting on anything in *out.
+ * With malformed options the whole checksum is checked here first, so a
+ * corrupt segment is reported as tcp-checksum as wire_tcp_decode would. */
+int wire_tcp_decode_deferred(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
+                             synack_segment *out, const uint8_t **payload, synack_drop *why,
+                             uint32_t *hdr_sum);
+
 /* Header length (20 + options) that wire_tcp_emit will write for seg. */
 size_t wire_tcp_hdr_len(const synack_segment *seg);
 

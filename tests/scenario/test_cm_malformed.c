@@ -259,6 +259,109 @@ static size_t with_options(harness *h, uint32_t isn, const uint8_t *opt, size_t 
     return n;
 }
 
+/* A data segment from the peer, seq..seq+len with the pattern payload
+ * (h_pattern_fill), acknowledging isn+1; returns the datagram length. */
+static size_t data_seg(harness *h, uint32_t isn, uint32_t seq, uint32_t len, uint8_t *p,
+                       size_t cap)
+{
+    synack_segment seg;
+    memset(&seg, 0, sizeof seg);
+    seg.saddr = h->peer_addr;
+    seg.daddr = h->local_addr;
+    seg.sport = h->peer_port;
+    seg.dport = h->local_port;
+    seg.seq = seq;
+    seg.ack = isn + 1;
+    seg.flags = SYNACK_TCP_ACK;
+    seg.wnd = 65535;
+    seg.len = len;
+    uint8_t payload[1460];
+    CHECK(len <= sizeof payload);
+    h_pattern_fill(seq, payload, len);
+    size_t n = h_build_datagram(p, cap, &seg, payload);
+    CHECK(n == 40 + len);
+    return n;
+}
+
+/* Reads exactly want bytes from c and checks they are the pattern from
+ * seq on. */
+static void read_pattern(harness *h, int c, uint32_t seq, uint32_t want)
+{
+    uint8_t got[4096], ref[4096];
+    CHECK(want <= sizeof got);
+    CHECK_EQ(synack_recv(h_stack(h), c, got, sizeof got), (long)want);
+    h_pattern_fill(seq, ref, want);
+    CHECK_MEM(got, ref, want);
+}
+
+/* The next in-order segment's payload is copied into the receive queue
+ * while its checksum is summed (one pass). A corrupt one must leave no
+ * trace: not acknowledged, not readable, and the good copy that follows
+ * is read byte for byte — at full size (the vector path) and tiny. */
+TEST(corrupt_in_order_data_leaves_no_trace)
+{
+    uint32_t isn;
+    int c;
+    harness *h = setup(&isn, &c);
+    uint8_t p[1600];
+    size_t n = data_seg(h, isn, 1001, 1460, p, sizeof p);
+    p[40 + 700] ^= 0x01;
+    REJECT(h, p, n, SYNACK_DROP_TCP_CHECKSUM);
+    CHECK_EQ(synack_recv_ready(h_stack(h), c), 0);
+    n = data_seg(h, isn, 1001, 1460, p, sizeof p);
+    CHECK_EQ(h_inject_raw(h, p, n), 0);
+    h_expect(h, ". %u:%u(0) ack 2461 <>", isn + 1, isn + 1);
+    read_pattern(h, c, 1001, 1460);
+
+    n = data_seg(h, isn, 2461, 3, p, sizeof p);
+    p[n - 1] ^= 0x80;
+    REJECT(h, p, n, SYNACK_DROP_TCP_CHECKSUM);
+    n = data_seg(h, isn, 2461, 3, p, sizeof p);
+    CHECK_EQ(h_inject_raw(h, p, n), 0);
+    h_expect(h, ". %u:%u(0) ack 2464 <>", isn + 1, isn + 1);
+    read_pattern(h, c, 2461, 3);
+    h_free(h);
+}
+
+/* Bytes held out of order sit past the end of the receive queue, right
+ * where an in-order segment would be copied: a corrupt in-order segment
+ * overlapping them must not overwrite them. */
+TEST(corrupt_in_order_data_keeps_out_of_order_bytes)
+{
+    uint32_t isn;
+    int c;
+    harness *h = setup(&isn, &c);
+    uint8_t p[1600];
+    size_t n = data_seg(h, isn, 1101, 100, p, sizeof p);        /* hole 1001..1101 */
+    CHECK_EQ(h_inject_raw(h, p, n), 0);
+    h_expect(h, ". %u:%u(0) ack 1001 <>", isn + 1, isn + 1);   /* no SACK agreed */
+    n = data_seg(h, isn, 1001, 200, p, sizeof p);               /* covers both */
+    p[40 + 150] ^= 0xff;                                        /* in the held part */
+    REJECT(h, p, n, SYNACK_DROP_TCP_CHECKSUM);
+    n = data_seg(h, isn, 1001, 100, p, sizeof p);               /* fills the hole */
+    CHECK_EQ(h_inject_raw(h, p, n), 0);
+    h_expect(h, ". %u:%u(0) ack 1201 <>", isn + 1, isn + 1);
+    read_pattern(h, c, 1001, 200);
+    h_free(h);
+}
+
+/* The fused check runs after the options are parsed; a segment that is
+ * corrupt AND has malformed options is still a checksum drop, as when
+ * the checksum was verified first. */
+TEST(corrupt_segment_with_bad_options_is_a_checksum_drop)
+{
+    uint32_t isn;
+    int c;
+    harness *h = setup(&isn, &c);
+    uint8_t p[128];
+    static const uint8_t mss3[] = { 2, 3, 5, 0 };
+    size_t n = with_options(h, isn, mss3, sizeof mss3, p, sizeof p);
+    p[20 + 14] ^= 0x10;                             /* window: checksum now wrong */
+    REJECT(h, p, n, SYNACK_DROP_TCP_CHECKSUM);
+    still_fine(h, isn, c);
+    h_free(h);
+}
+
 /* RFC 9293 3.2 (MUST-64/68): known options with a wrong length and
  * options running past the header are malformed; unknown options are
  * skipped by their length. */

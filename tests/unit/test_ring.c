@@ -10,6 +10,7 @@
 
 static void *al(void *ctx, size_t n) { (void)ctx; return malloc(n); }
 static void fr(void *ctx, void *p) { (void)ctx; free(p); }
+static void *no_alloc(void *ctx, size_t n) { (void)ctx; (void)n; return NULL; }
 
 TEST(write_peek_consume_wraps)
 {
@@ -102,16 +103,60 @@ TEST(peek_csum_equals_checksum_of_the_copy_at_every_split)
 
 TEST(csum_copy_matches_csum_add_for_all_lengths_and_offsets)
 {
-    uint8_t src[200], dst[200];
+    /* Up to 2000 bytes: the short-header path, the scalar chains and the
+     * vector blocks (128 bytes and more), with source and destination at
+     * every alignment. */
+    static uint8_t src[2100], dst[2100];
     for (size_t i = 0; i < sizeof src; i++)
-        src[i] = (uint8_t)(i * 91 + 3);
+        src[i] = (uint8_t)(i * 91 + 3 + (i >> 8));
     for (size_t off = 0; off < 8; off++) {
-        for (size_t len = 0; len + off <= 160; len++) {
-            uint32_t a = wire_csum_copy(dst, src + off, len, 0x1234);
-            CHECK_MEM(dst, src + off, len);
+        size_t doff = (off * 5) % 8;
+        for (size_t len = 0; len + off <= 2000; len++) {
+            uint32_t a = wire_csum_copy(dst + doff, src + off, len, 0x1234);
+            CHECK_MEM(dst + doff, src + off, len);
             CHECK_EQ(wire_csum_fold(a), wire_csum_fold(wire_csum_add(0x1234, src + off, len)));
         }
     }
+}
+
+TEST(write_at_csum_places_and_sums_at_every_split)
+{
+    /* The receive path's fused copy: bytes written past the committed
+     * ones, wrapping at every offset (odd splits included), summed onto a
+     * running sum; committing then makes exactly those bytes readable. */
+    uint8_t src[1600], out[1600];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (uint8_t)(i * 131 + 17);
+    for (uint32_t head = 0; head < 40; head++) {
+        for (uint32_t n = 1; n <= 1500; n += 37) {
+            ring r;
+            ring_init(&r, 2048);
+            static uint8_t pad[2048];
+            /* Storage of 2048 bytes whose head sits near its end, plus 3
+             * committed bytes before the new ones. */
+            CHECK_EQ(ring_write(&r, pad, 2000 + head, al, fr, NULL), 2000 + head);
+            ring_consume(&r, 1997 + head);
+            uint32_t sum = 0xfffe1234u;
+            CHECK_EQ(ring_write_at_csum(&r, r.len, src, n, &sum, al, fr, NULL), 0);
+            CHECK_EQ(wire_csum_fold(sum), wire_csum_fold(wire_csum_add(0xfffe1234u, src, n)));
+            CHECK_EQ(r.len, 3);
+            ring_commit(&r, n);
+            ring_peek(&r, 3, out, n);
+            CHECK_MEM(out, src, n);
+            ring_free(&r, fr, NULL);
+        }
+    }
+}
+
+TEST(write_at_csum_reports_allocation_failure)
+{
+    ring r;
+    ring_init(&r, 4096);
+    uint32_t sum = 7;
+    CHECK_EQ(ring_write_at_csum(&r, 0, "abcd", 4, &sum, no_alloc, fr, NULL), -1);
+    CHECK_EQ(sum, 7);
+    CHECK(r.buf == NULL);
+    CHECK_EQ(r.len, 0);
 }
 
 TEST_MAIN()

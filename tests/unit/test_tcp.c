@@ -310,6 +310,47 @@ TEST(checksum_before_options)
     CHECK_EQ(parse_fails(buf, len), SYNACK_DROP_TCP_CHECKSUM);
 }
 
+/* The deferred decode (fused receive path): the header sum it returns,
+ * chained with the payload's sum, folds to 0 exactly when the whole
+ * segment is intact — every single-bit error in header or payload shows;
+ * malformed options in a corrupt segment still report the checksum. */
+TEST(deferred_checksum_chains_with_the_payload)
+{
+    uint8_t buf[64];
+    static const uint8_t mss[4] = { 2, 4, 0x05, 0xb4 };
+    size_t len = raw_seg(buf, mss, 4, "payload", 7);
+    for (size_t i = 0; i < len; i++) {
+        for (int b = -1; b < 8; b++) {
+            if (i == 12 || (b >= 0 && i >= 20 && i < 24))
+                continue;   /* data offset / option bytes: decode errors */
+            if (b >= 0)
+                buf[i] ^= (uint8_t)(1u << b);
+            synack_segment seg;
+            const uint8_t *pl;
+            synack_drop why;
+            uint32_t hs = 0;
+            CHECK_EQ(wire_tcp_decode_deferred(buf, len, SRC, DST, &seg, &pl, &why, &hs), 0);
+            CHECK(pl == buf + 24);
+            CHECK_EQ(seg.len, 7);
+            int intact = wire_csum_fold(wire_csum_add(hs, pl, seg.len)) == 0;
+            CHECK_EQ(intact, b < 0);
+            if (b >= 0)
+                buf[i] ^= (uint8_t)(1u << b);
+        }
+    }
+    static const uint8_t bad[4] = { 2, 3, 0, 0 };
+    len = raw_seg(buf, bad, 4, "x", 1);
+    synack_segment seg;
+    const uint8_t *pl;
+    synack_drop why = SYNACK_DROP_COUNT;
+    uint32_t hs;
+    CHECK_EQ(wire_tcp_decode_deferred(buf, len, SRC, DST, &seg, &pl, &why, &hs), -1);
+    CHECK_EQ(why, SYNACK_DROP_TCP_OPTION);
+    buf[len - 1] ^= 0x40;
+    CHECK_EQ(wire_tcp_decode_deferred(buf, len, SRC, DST, &seg, &pl, &why, &hs), -1);
+    CHECK_EQ(why, SYNACK_DROP_TCP_CHECKSUM);
+}
+
 TEST(truncated)
 {
     uint8_t buf[20];
