@@ -220,6 +220,15 @@ typedef void (*synack_observer_fn)(void *ctx, const synack_trace_event *ev);
 
 typedef void (*synack_tx_fn)(void *ctx, const uint8_t *pkt, size_t len);
 
+/* Zero-copy transmit (optional), for drivers that own their transmit
+ * buffers (a ring of device slots, an in-memory link): returns a buffer
+ * of at least cap bytes in which the stack builds its next datagram, or
+ * NULL to let the stack use its own buffer for this one. The stack then
+ * passes that very pointer to tx (or tx_offload) exactly once, before it
+ * asks for another buffer, so a driver that recognizes its own buffer
+ * needs no copy. cap is the MTU, or tso_max + 80 with TSO. */
+typedef uint8_t *(*synack_tx_buffer_fn)(void *ctx, size_t cap);
+
 /* What a driver with offloads needs to know about an outgoing datagram
  * (see synack_config.tx_offload). */
 typedef struct synack_tx_info {
@@ -283,6 +292,8 @@ typedef struct synack_config {
     synack_tx_fn tx;                /* called for each datagram (required
                                        unless tx_offload is set) */
     void *tx_ctx;
+    synack_tx_buffer_fn tx_buffer;  /* optional, called with tx_ctx: where
+                                       to build each datagram (see above) */
 
     /* Offloads, for drivers whose device segments and checksums (Linux
      * TUN with IFF_VNET_HDR, for one). When tx_offload is set it is called

@@ -105,6 +105,7 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
     if (cfg->tso_max && cfg->tso_max + 80u > s->tx_cap)
         s->tx_cap = cfg->tso_max + 80u;
     s->txbuf = stack_alloc(s, s->tx_cap);
+    s->txcur = s->txbuf;
     if (!s->table || !s->tw_table || !s->socks || !s->readyq || !s->txbuf) {
         synack_stack_free(s);
         return SYNACK_ENOMEM;

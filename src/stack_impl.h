@@ -87,7 +87,9 @@ struct synack_stack {
     uint32_t ready_head, ready_len;
 
     struct ip_reasm *reasm;     /* IPv4 reassembly, NULL if off */
-    uint8_t *txbuf;             /* one datagram being built */
+    uint8_t *txbuf;             /* one datagram being built (own buffer) */
+    uint8_t *txcur;             /* where the current one is built: txbuf or
+                                   the driver's (cfg.tx_buffer) */
     uint32_t tx_cap;            /* its size: MTU, or TSO maximum + headers */
 
     /* RFC 5961 section 7: challenge ACKs per second, stack-wide. */
@@ -162,9 +164,14 @@ uint32_t syncookie_isn(const synack_stack *s, const synack_segment *syn, uint16_
 int syncookie_check(const synack_stack *s, const synack_segment *ack, uint16_t *mss_out);
 uint8_t syncookie_opt_bits(const synack_segment *syn);
 
-/* IPv4 output: wraps the payload sitting at s->txbuf + WIRE_IPV4_HDR_LEN
- * in a header and hands the datagram to cfg.tx (or cfg.tx_offload with
- * info, whose csum_start the IP layer fills in; info may be NULL). */
+/* Starts a datagram: returns where its IPv4 payload goes (the driver's
+ * buffer from cfg.tx_buffer, or the stack's own). Every call must be
+ * followed by exactly one ip_output. */
+uint8_t *ip_tx_begin(synack_stack *s);
+
+/* IPv4 output: wraps the payload placed at ip_tx_begin's pointer in a
+ * header and hands the datagram to cfg.tx (or cfg.tx_offload with info,
+ * whose csum_start the IP layer fills in; info may be NULL). */
 void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len,
                synack_tx_info *info);
 

@@ -29,6 +29,16 @@ static uint32_t tcp_payload_len(const uint8_t *pkt, size_t len)
     return len > ihl + doff ? (uint32_t)(len - ihl - doff) : 0;
 }
 
+int b2b_link_copy;
+
+uint8_t *b2b_link_tx_buffer(void *ctx, size_t cap)
+{
+    b2b_link *l = ((b2b_port *)ctx)->link;
+    if (cap > B2B_SLOT_BYTES || l->tail - l->head >= l->cap)
+        return NULL;
+    return l->slots[l->tail % l->cap].bytes;
+}
+
 void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len)
 {
     b2b_port *p = ctx;
@@ -45,7 +55,8 @@ void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len)
     b2b_slot *s = &l->slots[l->tail % l->cap];
     s->len = (uint32_t)len;
     s->dst = p->dst;
-    memcpy(s->bytes, pkt, len);
+    if (pkt != s->bytes)        /* built elsewhere, not in the lent slot */
+        memcpy(s->bytes, pkt, len);
     l->tail++;
 }
 

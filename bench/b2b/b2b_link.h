@@ -3,6 +3,11 @@
  * sending order, with the destination stack of each. No faults except an
  * optional deterministic loss of every k-th data-carrying TCP segment.
  *
+ * Zero copy by default: the stacks build each datagram right in the next
+ * free slot (synack_config.tx_buffer), so tx only commits it; with
+ * b2b_link_copy set (bench-b2b --link-copy) tx copies every packet, as a
+ * link behind a plain tx callback must (and as the lwIP harness does).
+ *
  * A slot stays owned by the FIFO while its packet is being processed, so
  * the packets that processing emits can never overwrite it. When the FIFO
  * runs empty it restarts at slot 0: a bulk transfer reuses a few hot
@@ -40,10 +45,15 @@ typedef struct b2b_port {
     uint32_t dst;
 } b2b_port;
 
+/* Set before b2b_pair_init: copy in tx instead of lending slots. */
+extern int b2b_link_copy;
+
 int  b2b_link_init(b2b_link *l, uint32_t cap);
 void b2b_link_free(b2b_link *l);
 /* synack_tx_fn: ctx is a b2b_port. */
 void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len);
+/* synack_tx_buffer_fn: the next free slot, or NULL when the FIFO is full. */
+uint8_t *b2b_link_tx_buffer(void *ctx, size_t cap);
 /* Delivers queued packets (and those they cause) until the FIFO is
  * empty, at clock time now. Returns how many were delivered. */
 uint64_t b2b_link_pump(b2b_link *l, synack_time now);

@@ -8,11 +8,14 @@
  *   --mem-conns=N     connections for the memory figures (default 100000)
  *   --warmup-mb=MB    bulk warm-up, every byte checked (default 64)
  *   --buf-kb=KB       send/receive buffer of each end for bulk (default 4096)
- *   --only=WHAT       bulk | loss | conn | mem (default: all) */
+ *   --only=WHAT       bulk | loss | conn | mem (default: all)
+ *   --link-copy       the link copies every packet in tx instead of lending
+ *                     its slots to the stacks (synack_config.tx_buffer) */
 #include <stdio.h>
 #include <string.h>
 
 #include "b2b.h"
+#include "b2b_link.h"
 #include "bench_util.h"
 
 static const char *only_arg(int argc, char **argv)
@@ -26,6 +29,7 @@ static const char *only_arg(int argc, char **argv)
 int main(int argc, char **argv)
 {
     const char *only = only_arg(argc, argv);
+    b2b_link_copy = bench_arg_flag(argc, argv, "link-copy");
     uint64_t bulk_ms = bench_arg_u64(argc, argv, "bulk-ms", 2000);
     uint64_t loss_ms = bench_arg_u64(argc, argv, "loss-ms", 1000);
     uint64_t conns = bench_arg_u64(argc, argv, "conns", 100000);

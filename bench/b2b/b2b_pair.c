@@ -53,6 +53,7 @@ void b2b_pair_init(b2b_pair *p, const synack_config *cfg, int counting, uint32_t
         p->ports[i].dst = (uint32_t)(1 - i);
         c.tx = b2b_link_tx;
         c.tx_ctx = &p->ports[i];
+        c.tx_buffer = b2b_link_copy ? NULL : b2b_link_tx_buffer;
         c.seed = cfg->seed + (uint64_t)i * 0x9E3779B97F4A7C15ull;
         if (counting) {
             c.alloc = b2b_count_alloc;

@@ -17,21 +17,28 @@
 
 #define IP_TTL 64
 
+uint8_t *ip_tx_begin(synack_stack *s)
+{
+    uint8_t *b = s->cfg.tx_buffer ? s->cfg.tx_buffer(s->cfg.tx_ctx, s->tx_cap) : NULL;
+    s->txcur = b ? b : s->txbuf;
+    return s->txcur + WIRE_IPV4_HDR_LEN;
+}
+
 void ip_output(synack_stack *s, uint32_t dst, uint8_t proto, size_t payload_len,
                synack_tx_info *info)
 {
-    size_t n = wire_ipv4_emit(s->txbuf, s->cfg.addr, dst, proto, IP_TTL, s->ip_id++,
-                              payload_len);
+    uint8_t *pkt = s->txcur;
+    size_t n = wire_ipv4_emit(pkt, s->cfg.addr, dst, proto, IP_TTL, s->ip_id++, payload_len);
     s->stats.ip_out++;
     if (s->cfg.tx_offload) {
         synack_tx_info none = { 0, 0, 0, 0 };
         if (!info)
             info = &none;
         info->csum_start = (uint16_t)n;
-        s->cfg.tx_offload(s->cfg.tx_ctx, s->txbuf, n + payload_len, info);
+        s->cfg.tx_offload(s->cfg.tx_ctx, pkt, n + payload_len, info);
         return;
     }
-    s->cfg.tx(s->cfg.tx_ctx, s->txbuf, n + payload_len);
+    s->cfg.tx(s->cfg.tx_ctx, pkt, n + payload_len);
 }
 
 /* RFC 1122 3.2.1.3: a source that is broadcast, multicast or zero is
@@ -98,7 +105,7 @@ static int icmp_input(synack_stack *s, const wire_ipv4 *ip)
     size_t room = s->cfg.mtu - WIRE_IPV4_HDR_LEN - WIRE_ICMP_HDR_LEN;  /* mtu >= 68 */
     if (m.body_len > room)
         return 0;
-    uint8_t *out = s->txbuf + WIRE_IPV4_HDR_LEN;
+    uint8_t *out = ip_tx_begin(s);
     memcpy(out + WIRE_ICMP_HDR_LEN, m.body, m.body_len);
     wire_icmp_emit(out, WIRE_ICMP_ECHO_REPLY, 0, m.rest, m.body_len);
     ip_output(s, ip->src, WIRE_PROTO_ICMP, WIRE_ICMP_HDR_LEN + m.body_len, NULL);

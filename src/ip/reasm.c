@@ -106,7 +106,7 @@ void ip_reasm_free(synack_stack *s, ip_reasm *r)
  * quoting the first fragment's header and first 8 data bytes. */
 static void send_time_exceeded(synack_stack *s, const dgram *d)
 {
-    uint8_t *icmp = s->txbuf + WIRE_IPV4_HDR_LEN;
+    uint8_t *icmp = ip_tx_begin(s);
     size_t qlen = (size_t)d->hdr_len + 8u;
     memcpy(icmp + WIRE_ICMP_HDR_LEN, d->hdr, d->hdr_len);
     memcpy(icmp + WIRE_ICMP_HDR_LEN + d->hdr_len, d->first_data, 8);

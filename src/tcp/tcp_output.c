@@ -85,7 +85,7 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     }
     seg->len = len;
     size_t hl = wire_tcp_hdr_len(seg);
-    uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
+    uint8_t *tcp = ip_tx_begin(s);
     synack_tx_info info = { 0, 0, 0, 16 };
     if (len > t->mss)
         info.gso_size = t->mss;     /* a TSO super-segment */
@@ -453,7 +453,7 @@ void tcp_send_rst_reply(synack_stack *s, const synack_segment *in)
 
 void tcp_send_raw(synack_stack *s, synack_segment *seg, uint32_t conn_id)
 {
-    uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
+    uint8_t *tcp = ip_tx_begin(s);
     size_t hl = wire_tcp_emit(tcp, seg);
     s->stats.tcp_out++;
     if (seg->flags & SYNACK_TCP_RST)
