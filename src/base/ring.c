@@ -34,14 +34,20 @@ static int reserve(ring *r, uint32_t need, synack_alloc_fn alloc, synack_free_fn
     return 0;
 }
 
+/* Where n bytes starting off bytes after the head lie: *pos in buf, and
+ * the bytes up to the end of storage (returned); the rest wraps to 0. */
+static uint32_t split(const ring *r, uint32_t off, uint32_t n, uint32_t *pos)
+{
+    uint32_t p = r->head + off;
+    if (p >= r->size)
+        p -= r->size;
+    *pos = p;
+    return r->size - p < n ? r->size - p : n;
+}
+
 static void copy_in(ring *r, uint32_t off, const uint8_t *src, uint32_t n)
 {
-    uint32_t pos = r->head + off;
-    if (pos >= r->size)
-        pos -= r->size;
-    uint32_t first = r->size - pos;
-    if (first > n)
-        first = n;
+    uint32_t pos, first = split(r, off, n, &pos);
     memcpy(r->buf + pos, src, first);
     memcpy(r->buf, src + first, n - first);
 }
@@ -75,12 +81,7 @@ void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n)
 {
     if (n == 0)
         return;
-    uint32_t pos = r->head + off;
-    if (pos >= r->size)
-        pos -= r->size;
-    uint32_t first = r->size - pos;
-    if (first > n)
-        first = n;
+    uint32_t pos, first = split(r, off, n, &pos);
     memcpy(dst, r->buf + pos, first);
     memcpy((uint8_t *)dst + first, r->buf, n - first);
 }
@@ -106,12 +107,7 @@ uint32_t ring_peek_csum(const ring *r, uint32_t off, void *dst, uint32_t n)
 {
     if (n == 0)
         return 0;
-    uint32_t pos = r->head + off;
-    if (pos >= r->size)
-        pos -= r->size;
-    uint32_t first = r->size - pos;
-    if (first > n)
-        first = n;
+    uint32_t pos, first = split(r, off, n, &pos);
     return copy_csum_split(dst, r->buf + pos, (uint8_t *)dst + first, r->buf, first, n, 0);
 }
 
@@ -122,12 +118,7 @@ int ring_write_at_csum(ring *r, uint32_t off, const void *src, uint32_t n, uint3
         return 0;
     if (reserve(r, off + n, alloc, fr, actx) != 0)
         return -1;
-    uint32_t pos = r->head + off;
-    if (pos >= r->size)
-        pos -= r->size;
-    uint32_t first = r->size - pos;
-    if (first > n)
-        first = n;
+    uint32_t pos, first = split(r, off, n, &pos);
     const uint8_t *p = src;
     *sum = copy_csum_split(r->buf + pos, p, r->buf, p + first, first, n, *sum);
     return 0;
