@@ -167,6 +167,7 @@ typedef struct tcb {
      * extension existed: cwnd grew by it (cc_on_ack), so tcb_ext_get
      * starts cwnd that much above the initial window. */
     unsigned pre_acked:2;
+    unsigned hn_early:1;        /* hn.key may be before the earliest timer */
 } tcb;
 
 /* Sequence number of our FIN once queued: it follows all queued data,
@@ -210,8 +211,53 @@ int tcb_synchronized(const tcb *t);
 tcb_ext *tcb_ext_get(synack_stack *s, tcb *t);
 
 /* ---- tcp_timer.c ---- */
+/* Where a timer's deadline is kept: the core slot t_rx when it is that
+ * timer's turn, else the extension. NULL when it is not held (off). */
+static inline synack_time *tcb_timer_slot(tcb *t, synack_timer which)
+{
+    tcb_ext *x = t->ext;
+    switch (which) {
+    case SYNACK_TIMER_RETRANSMIT:
+        return t->t_rx_kind == TCB_RX_RETRANSMIT ? &t->t_rx : NULL;
+    case SYNACK_TIMER_TIME_WAIT:
+        return t->t_rx_kind == TCB_RX_TIME_WAIT ? &t->t_rx : NULL;
+    case SYNACK_TIMER_FIN_WAIT_2:
+        return t->t_rx_kind == TCB_RX_FIN_WAIT_2 ? &t->t_rx : NULL;
+    case SYNACK_TIMER_DELACK:
+        return x ? &x->t_delack : NULL;
+    case SYNACK_TIMER_PERSIST:
+        return x ? &x->t_persist : NULL;
+    case SYNACK_TIMER_KEEPALIVE:
+        return x ? &x->t_keepalive : NULL;
+    case SYNACK_TIMER_LINGER:
+        return x ? &x->t_linger : NULL;
+    case SYNACK_TIMER_TLP:
+        return x ? &x->t_tlp : NULL;
+    case SYNACK_TIMER_COUNT:
+        break;
+    }
+    return NULL;
+}
+
 /* A timer's deadline, SYNACK_TIME_NEVER when off. */
-synack_time tcb_timer_at(const tcb *t, synack_timer which);
+static inline synack_time tcb_timer_at(const tcb *t, synack_timer which)
+{
+    const synack_time *p = tcb_timer_slot((tcb *)t, which);
+    return p ? *p : SYNACK_TIME_NEVER;
+}
+
+/* Stops a timer. The heap entry stays where it is (lazy heap, see
+ * tcp_timer.c), marked as possibly early. */
+static inline void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which)
+{
+    (void)s;
+    synack_time *p = tcb_timer_slot(t, which);
+    if (p && *p != SYNACK_TIME_NEVER) {
+        *p = SYNACK_TIME_NEVER;
+        t->hn_early = 1;
+    }
+}
+
 /* Stops every timer (the connection is closing or entering TIME-WAIT
  * except keep, SYNACK_TIMER_COUNT for none); the heap is not touched. */
 void tcb_timers_clear(tcb *t, synack_timer keep);
@@ -219,7 +265,6 @@ void tcb_timers_clear(tcb *t, synack_timer keep);
  * left early by a deadline that moved later are put right first. */
 synack_time tcb_timers_next(synack_stack *s);
 void tcb_timer_set(synack_stack *s, tcb *t, synack_timer which, synack_time when);
-void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which);
 void tcb_timers_fire(synack_stack *s, tcb *t);
 void tcb_rtt_sample(synack_stack *s, tcb *t, synack_time rtt);
 void tcb_rexmt_arm(synack_stack *s, tcb *t);

@@ -14,38 +14,15 @@
 
 #include "base/seq.h"
 
-/* Where a timer's deadline is kept: the shared core slot (when it is
- * this timer's turn), or the extension. NULL when it is not held. */
-static synack_time *slot(tcb *t, synack_timer which)
+#define NOT_RX 3u
+/* Which t_rx_kind a timer uses the core slot as, NOT_RX if it lives in
+ * the extension. */
+static unsigned rx_kind(synack_timer which)
 {
-    tcb_ext *x = t->ext;
-    switch (which) {
-    case SYNACK_TIMER_RETRANSMIT:
-        return t->t_rx_kind == TCB_RX_RETRANSMIT ? &t->t_rx : NULL;
-    case SYNACK_TIMER_FIN_WAIT_2:
-        return t->t_rx_kind == TCB_RX_FIN_WAIT_2 ? &t->t_rx : NULL;
-    case SYNACK_TIMER_TIME_WAIT:
-        return t->t_rx_kind == TCB_RX_TIME_WAIT ? &t->t_rx : NULL;
-    case SYNACK_TIMER_DELACK:
-        return x ? &x->t_delack : NULL;
-    case SYNACK_TIMER_PERSIST:
-        return x ? &x->t_persist : NULL;
-    case SYNACK_TIMER_KEEPALIVE:
-        return x ? &x->t_keepalive : NULL;
-    case SYNACK_TIMER_LINGER:
-        return x ? &x->t_linger : NULL;
-    case SYNACK_TIMER_TLP:
-        return x ? &x->t_tlp : NULL;
-    case SYNACK_TIMER_COUNT:
-        break;
-    }
-    return NULL;
-}
-
-synack_time tcb_timer_at(const tcb *t, synack_timer which)
-{
-    const synack_time *p = slot((tcb *)t, which);
-    return p ? *p : SYNACK_TIME_NEVER;
+    return which == SYNACK_TIMER_RETRANSMIT ? TCB_RX_RETRANSMIT
+         : which == SYNACK_TIMER_FIN_WAIT_2 ? TCB_RX_FIN_WAIT_2
+         : which == SYNACK_TIMER_TIME_WAIT ? TCB_RX_TIME_WAIT
+         : NOT_RX;
 }
 
 /* The true earliest deadline of t. */
@@ -70,18 +47,25 @@ static synack_time earliest(const tcb *t)
 
 void tcb_timers_clear(tcb *t, synack_timer keep)
 {
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++) {
-        synack_time *p = slot(t, (synack_timer)i);
-        if (p && i != (int)keep)
-            *p = SYNACK_TIME_NEVER;
-    }
+    t->hn_early = 1;
+    if (keep == SYNACK_TIMER_COUNT || rx_kind(keep) != t->t_rx_kind)
+        t->t_rx = SYNACK_TIME_NEVER;
+    tcb_ext *x = t->ext;
+    if (!x)
+        return;
+    synack_time k = keep != SYNACK_TIMER_COUNT && rx_kind(keep) == NOT_RX ? *tcb_timer_slot(t, keep)
+                                                                          : SYNACK_TIME_NEVER;
+    x->t_delack = x->t_persist = x->t_keepalive = x->t_linger = x->t_tlp = SYNACK_TIME_NEVER;
+    if (k != SYNACK_TIME_NEVER)
+        *tcb_timer_slot(t, keep) = k;
 }
 
-/* Puts t's heap entry at key exactly (removing it for NEVER). The heap
- * could not grow: without a timer this connection would hang, so fail it
- * now and say why. */
+/* Puts t's heap entry at its earliest deadline key exactly (removing it
+ * for NEVER). The heap could not grow: without a timer this connection
+ * would hang, so fail it now and say why. */
 static void heap_place(synack_stack *s, tcb *t, synack_time key)
 {
+    t->hn_early = 0;
     if (heap_set(&s->timers, &t->hn, key, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx) != 0) {
         tcb_timers_clear(t, SYNACK_TIMER_COUNT);
         t->t_rx_kind = TCB_RX_RETRANSMIT;
@@ -92,45 +76,31 @@ static void heap_place(synack_stack *s, tcb *t, synack_time key)
 /* The heap is lazy: a connection's entry sits at or before its earliest
  * deadline. A deadline that moves earlier moves the entry; one that
  * moves later, or stops, leaves it (an ACK pushes the RTO out on every
- * segment, and this saves the sift). An entry found early is put right
- * when it reaches the root (tcb_timers_next) or fires with nothing due
- * (tcb_timers_fire), with no trace event. */
+ * segment, and this saves the sift) and marks it hn_early. An early
+ * entry is put right when it reaches the root (tcb_timers_next) or fires
+ * with nothing due (tcb_timers_fire), with no trace event. */
 void tcb_timer_set(synack_stack *s, tcb *t, synack_timer which, synack_time when)
 {
     synack_time *p;
-    switch (which) {
-    case SYNACK_TIMER_RETRANSMIT:
-    case SYNACK_TIMER_FIN_WAIT_2:
-    case SYNACK_TIMER_TIME_WAIT: {
-        unsigned kind = which == SYNACK_TIMER_RETRANSMIT ? TCB_RX_RETRANSMIT
-                      : which == SYNACK_TIMER_FIN_WAIT_2 ? TCB_RX_FIN_WAIT_2
-                      : TCB_RX_TIME_WAIT;
+    unsigned k = rx_kind(which);
+    if (k != NOT_RX) {
         /* The slot is free or already this timer's (see TCB_RX_*). */
-        assert(t->t_rx_kind == kind || t->t_rx == SYNACK_TIME_NEVER);
-        t->t_rx_kind = kind & 3u;
+        assert(t->t_rx_kind == k || t->t_rx == SYNACK_TIME_NEVER);
+        t->t_rx_kind = k & 3u;
         p = &t->t_rx;
-        break;
-    }
-    default:
-        if (!tcb_ext_get(s, t)) {
+    } else {
+        if (!t->ext && !tcb_ext_get(s, t)) {
             tcb_timers_clear(t, SYNACK_TIMER_COUNT);
             tcb_close(s, t, SYNACK_ENOMEM, "no memory for timer");
             return;
         }
-        p = slot(t, which);
-        break;
+        p = tcb_timer_slot(t, which);
     }
     *p = when;
-    if (when < t->hn.key || t->hn.idx == HEAP_NONE)
-        heap_place(s, t, when);
-}
-
-void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which)
-{
-    (void)s;
-    synack_time *p = slot(t, which);
-    if (p)
-        *p = SYNACK_TIME_NEVER;
+    if (t->hn.idx == HEAP_NONE || when < t->hn.key)
+        heap_place(s, t, when);     /* when is now the earliest */
+    else if (when != t->hn.key)
+        t->hn_early = 1;
 }
 
 synack_time tcb_timers_next(synack_stack *s)
@@ -140,9 +110,13 @@ synack_time tcb_timers_next(synack_stack *s)
         if (!n)
             return SYNACK_TIME_NEVER;
         tcb *t = (tcb *)((char *)n - offsetof(tcb, hn));
+        if (!t->hn_early)
+            return n->key;
         synack_time m = earliest(t);
-        if (m == n->key)
+        if (m == n->key) {
+            t->hn_early = 0;
             return m;
+        }
         /* Early (m > key): move it to its true place; the node is in the
          * heap, so this never allocates. */
         heap_place(s, t, m);
@@ -327,7 +301,9 @@ static int fire_keepalive(synack_stack *s, tcb *t)
 void tcb_timers_fire(synack_stack *s, tcb *t)
 {
     for (int i = 0; i < SYNACK_TIMER_COUNT; i++) {
-        synack_time *p = slot(t, (synack_timer)i);
+        if (earliest(t) > s->now)
+            break;              /* nothing (more) is due */
+        synack_time *p = tcb_timer_slot(t, (synack_timer)i);
         if (!p || *p > s->now)
             continue;
         *p = SYNACK_TIME_NEVER;
