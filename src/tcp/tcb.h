@@ -64,6 +64,7 @@ typedef struct tcb_ext {
     uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
     uint32_t snd_up;            /* end of urgent data to send (if urg_snd) */
+    uint32_t oow_ack_ms;        /* last ACK to an unacceptable pure ACK */
     int      soft_error;        /* last soft ICMP error (RFC 1122 4.2.3.9) */
     int      linger;            /* -1 off, else seconds */
     uint16_t keepidle, keepintvl, keepcnt;   /* seconds, seconds, count
@@ -109,8 +110,8 @@ typedef struct tcb {
     int listener;               /* listener handle while half-open or not
                                    yet accepted (passive open), else -1 */
 
-    /* 4-tuple (our address is the stack's). */
-    uint32_t laddr, raddr;
+    /* 4-tuple (our address is the stack's, cfg.addr). */
+    uint32_t raddr;
     uint16_t lport, rport;
 
     uint16_t mss;               /* our send MSS (peer's MSS option, capped) */
@@ -134,9 +135,6 @@ typedef struct tcb {
     uint32_t ts_recent_at;      /* when ts_recent was taken, in seconds of
                                    stack time (PAWS 24-day age) */
     uint32_t last_ack_sent;     /* RCV.NXT in our last ACK (RFC 7323 4.3) */
-    uint32_t oow_ack_ms;        /* last ACK to an unacceptable pure ACK (a
-                                   peer's keepalive probes bring these to
-                                   idle connections too) */
 
     uint16_t retries;           /* consecutive RTO expiries (saturating) */
     int16_t  error;             /* pending SYNACK_E* for the app */

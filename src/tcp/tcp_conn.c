@@ -62,7 +62,6 @@ tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)
     t->state = SYNACK_CLOSED;
     t->handle = -1;
     t->listener = -1;
-    t->laddr = s->cfg.addr;
     t->raddr = raddr;
     t->lport = lport;
     t->rport = rport;

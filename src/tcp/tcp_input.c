@@ -81,6 +81,21 @@ static int ts_recent_stale(const synack_stack *s, const tcb *t)
     return ts_seconds(s) - t->ts_recent_at >= 24u * 24 * 3600;
 }
 
+/* oow_ack_allowed for a TCB: the rate limit's clock lives in the
+ * extension, needed only for a pure ACK (the others always get their
+ * answer). Without memory for it, the ACK goes. */
+static int oow_ack_ok(synack_stack *s, tcb *t, const synack_segment *seg)
+{
+    uint32_t none = 0;
+    uint32_t *last = &none;
+    if (!seg->len && !(seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN))) {
+        tcb_ext *x = tcb_ext_get(s, t);
+        if (x)
+            last = &x->oow_ack_ms;
+    }
+    return oow_ack_allowed(s, last, seg);
+}
+
 static void challenge_ack(synack_stack *s, tcb *t)
 {
     if (challenge_ack_allowed(s))
@@ -165,7 +180,6 @@ static int send_cookie(synack_stack *s, const sock *l, const synack_segment *syn
     tmp.t_rx = SYNACK_TIME_NEVER;
     tmp.hn.idx = HEAP_NONE;
     tmp.handle = tmp.listener = -1;
-    tmp.laddr = s->cfg.addr;
     tmp.raddr = syn->saddr;
     tmp.lport = syn->dport;
     tmp.rport = syn->sport;
@@ -405,7 +419,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
         /* RFC 7323 5.3 R1 (PAWS): an older timestamp than the last one
          * taken marks an old duplicate: acknowledge and drop it. */
         stack_drop(s, SYNACK_DROP_TCP_PAWS, t, seg);
-        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+        if (oow_ack_ok(s, t, seg))
             t->ack_now = 1;
         return V_DROP;
     }
@@ -451,7 +465,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
          * and drop the unacceptable segment. */
         stack_drop(s, t->state == SYNACK_TIME_WAIT ? SYNACK_DROP_TCP_TIME_WAIT
                                                    : SYNACK_DROP_TCP_OUT_OF_WINDOW, t, seg);
-        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+        if (oow_ack_ok(s, t, seg))
             t->ack_now = 1;
         return V_DROP;
     }
@@ -641,7 +655,7 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         /* "If the ACK acks something not yet sent ... send an ACK, drop
          * the segment, and return." */
         stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
-        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+        if (oow_ack_ok(s, t, seg))
             t->ack_now = 1;
         return V_DROP;
     }
