@@ -104,17 +104,11 @@ int synack_socket(synack_stack *s)
     return h;
 }
 
-void sock_apply_options(synack_stack *s, const sock *so, tcb *t)
+int sock_apply_options(synack_stack *s, const sock *so, tcb *t)
 {
     ring_init(&t->sndq, so->sndbuf);
     ring_init(&t->rcvq, so->rcvbuf);
     t->nodelay = so->nodelay;
-    t->keepalive = so->keepalive;
-    t->keepidle = so->keepidle;
-    t->keepintvl = so->keepintvl;
-    t->keepcnt = so->keepcnt;
-    t->linger = so->linger;
-    t->mss_cap = so->mss_cap;
     t->quickack = so->quickack;
     t->cc_algo = so->cc;
     /* RFC 9293 3.7.1 / RFC 6691: MSS = MTU - 20 (IP) - 20 (TCP). */
@@ -122,6 +116,22 @@ void sock_apply_options(synack_stack *s, const sock *so, tcb *t)
     if (so->mss_cap && so->mss_cap < mss)
         mss = so->mss_cap;
     t->adv_mss = (uint16_t)mss;
+    /* The rest lives in the TCB's extension: only options away from
+     * their defaults make one now. */
+    if (!so->keepalive && so->keepidle == TCB_KEEPIDLE_DEFAULT &&
+        so->keepintvl == TCB_KEEPINTVL_DEFAULT && so->keepcnt == TCB_KEEPCNT_DEFAULT &&
+        so->linger == -1 && !so->mss_cap)
+        return 0;
+    tcb_ext *x = tcb_ext_get(s, t);
+    if (!x)
+        return SYNACK_ENOMEM;
+    t->keepalive = so->keepalive;
+    x->keepidle = (uint16_t)so->keepidle;
+    x->keepintvl = (uint16_t)so->keepintvl;
+    x->keepcnt = (uint16_t)so->keepcnt;
+    x->linger = so->linger;
+    x->mss_cap = so->mss_cap;
+    return 0;
 }
 
 /* Is port taken by another socket? Bound and listening sockets always
@@ -282,8 +292,8 @@ int synack_accept(synack_stack *s, int h, synack_endpoint *peer)
     so->sndbuf = t->sndq.cap;
     so->nodelay = t->nodelay;
     so->keepalive = t->keepalive;
-    so->linger = t->linger;
-    so->mss_cap = t->mss_cap;
+    so->linger = tcb_linger(t);
+    so->mss_cap = t->ext ? t->ext->mss_cap : 0;
     so->quickack = t->quickack;
     so->cc = t->cc_algo;
     t->handle = nh;
@@ -327,7 +337,10 @@ int synack_connect(synack_stack *s, int h, uint32_t addr, uint16_t port)
     tcb *t = tcb_new(s, addr, lport, port);
     if (!t)
         return SYNACK_ENOMEM;
-    sock_apply_options(s, so, t);
+    if (sock_apply_options(s, so, t) != 0) {
+        tcb_release(s, t);
+        return SYNACK_ENOMEM;
+    }
     so->port = lport;
     so->kind = SOCK_CONN;
     so->tcb = t;
@@ -530,9 +543,13 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
     case SYNACK_SO_LINGER:
         if (v < -1)
             return SYNACK_EINVAL;
+        if (t) {
+            tcb_ext *x = tcb_ext_get(s, t);
+            if (!x)
+                return SYNACK_ENOMEM;
+            x->linger = v;
+        }
         so->linger = v;
-        if (t)
-            t->linger = v;
         return 0;
     case SYNACK_SO_RCVBUF:
     case SYNACK_SO_SNDBUF:
@@ -546,11 +563,13 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
             so->sndbuf = (uint32_t)v;
         return 0;
     case SYNACK_SO_KEEPALIVE:
-        so->keepalive = v != 0;
         if (t) {
-            t->keepalive = so->keepalive;
+            if (v && !tcb_ext_get(s, t))
+                return SYNACK_ENOMEM;   /* keepalive's state lives there */
+            t->keepalive = v != 0;
             tcb_keepalive_reset(s, t);
         }
+        so->keepalive = v != 0;
         return 0;
     case SYNACK_TCP_NODELAY:
         so->nodelay = v != 0;
@@ -569,6 +588,8 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
     case SYNACK_TCP_KEEPCNT:
         if (v < 1 || v > 32767)
             return SYNACK_EINVAL;
+        if (t && !tcb_ext_get(s, t))
+            return SYNACK_ENOMEM;
         if (opt == SYNACK_TCP_KEEPIDLE)
             so->keepidle = (uint32_t)v;
         else if (opt == SYNACK_TCP_KEEPINTVL)
@@ -576,9 +597,9 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
         else
             so->keepcnt = (uint32_t)v;
         if (t) {
-            t->keepidle = so->keepidle;
-            t->keepintvl = so->keepintvl;
-            t->keepcnt = so->keepcnt;
+            t->ext->keepidle = (uint16_t)so->keepidle;
+            t->ext->keepintvl = (uint16_t)so->keepintvl;
+            t->ext->keepcnt = (uint16_t)so->keepcnt;
             if (t->keepalive)
                 tcb_keepalive_reset(s, t);
         }
@@ -598,7 +619,8 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
             /* Switching modules mid-connection keeps cwnd and ssthresh;
              * the new module starts a fresh epoch. */
             t->cc_algo = so->cc;
-            t->cc.epoch = SYNACK_TIME_NEVER;
+            if (t->ext)
+                t->ext->cc.epoch = SYNACK_TIME_NEVER;
         }
         return 0;
     default:
@@ -628,7 +650,7 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *v)
     case SYNACK_TCP_KEEPCNT:   *v = (int)so->keepcnt; return 0;
     case SYNACK_TCP_QUICKACK:  *v = so->quickack; return 0;
     case SYNACK_TCP_CONGESTION: *v = so->cc; return 0;
-    case SYNACK_TCP_SOFT_ERROR: *v = t ? t->soft_error : 0; return 0;
+    case SYNACK_TCP_SOFT_ERROR: *v = t ? tcb_soft_error(t) : 0; return 0;
     default:
         return SYNACK_ENOPROTOOPT;
     }

@@ -184,8 +184,11 @@ synack_time synack_now(const synack_stack *s) { return s->now; }
 
 synack_time synack_next_deadline(const synack_stack *s)
 {
-    heap_node *n = heap_min(&s->timers);
-    synack_time t = n ? n->key : SYNACK_TIME_NEVER;
+    /* The timer heap is lazy (tcp_timer.c): entries may sit early, and
+     * are put right here so the answer is exact. That is bookkeeping
+     * inside the stack the caller handed over (it was allocated
+     * writable); nothing observable changes. */
+    synack_time t = tcb_timers_next((synack_stack *)s);
     synack_time tw = tw_next_expiry(s);
     if (tw < t)
         t = tw;

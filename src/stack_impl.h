@@ -154,7 +154,7 @@ void sock_listener_established(synack_stack *s, tcb *t);
 void sock_listener_detach(synack_stack *s, tcb *t);
 /* Copies a socket's options (buffers, Nagle, keepalive, linger, MSS cap)
  * into a TCB it creates or accepts. */
-void sock_apply_options(synack_stack *s, const sock *so, tcb *t);
+int sock_apply_options(synack_stack *s, const sock *so, tcb *t);
 /* The listener for a local port, or NULL. */
 sock *sock_find_listener(synack_stack *s, uint16_t port, int *handle);
 

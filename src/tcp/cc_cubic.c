@@ -27,15 +27,15 @@ static uint64_t icbrt(uint64_t x)
 static uint32_t cubic_loss(synack_stack *s, tcb *t)
 {
     (void)s;
-    uint32_t cwnd = t->cc.cwnd;
+    uint32_t cwnd = t->ext->cc.cwnd;
     /* 4.7 fast convergence: a flow whose W_max keeps falling releases
      * bandwidth to newer flows. */
-    if (cwnd < t->cc.w_last_max)
-        t->cc.w_max = (uint32_t)((uint64_t)cwnd * (BETA_DEN + BETA_NUM) / (2 * BETA_DEN));
+    if (cwnd < t->ext->cc.w_last_max)
+        t->ext->cc.w_max = (uint32_t)((uint64_t)cwnd * (BETA_DEN + BETA_NUM) / (2 * BETA_DEN));
     else
-        t->cc.w_max = cwnd;
-    t->cc.w_last_max = cwnd;
-    t->cc.epoch = SYNACK_TIME_NEVER;
+        t->ext->cc.w_max = cwnd;
+    t->ext->cc.w_last_max = cwnd;
+    t->ext->cc.epoch = SYNACK_TIME_NEVER;
     uint32_t ss = (uint32_t)((uint64_t)cwnd * BETA_NUM / BETA_DEN);    /* 4.6 */
     return ss > 2u * t->mss ? ss : 2u * t->mss;
 }
@@ -43,46 +43,46 @@ static uint32_t cubic_loss(synack_stack *s, tcb *t)
 static void cubic_avoid(synack_stack *s, tcb *t, uint32_t acked)
 {
     uint32_t mss = t->mss;
-    if (t->cc.epoch == SYNACK_TIME_NEVER) {
-        t->cc.epoch = s->now;
-        t->cc.w_est = t->cc.cwnd;
-        if (t->cc.cwnd < t->cc.w_max) {
+    if (t->ext->cc.epoch == SYNACK_TIME_NEVER) {
+        t->ext->cc.epoch = s->now;
+        t->ext->cc.w_est = t->ext->cc.cwnd;
+        if (t->ext->cc.cwnd < t->ext->cc.w_max) {
             /* K = cbrt((W_max - cwnd) / C), segments and seconds; in ms:
              * K_ms = cbrt((W_max - cwnd)/mss * 2.5e9). */
-            uint64_t seg = (uint64_t)(t->cc.w_max - t->cc.cwnd) / mss;
-            t->cc.cubic_k_ms = (uint32_t)icbrt(seg * 2500000000ull);
-            t->cc.origin = t->cc.w_max;
+            uint64_t seg = (uint64_t)(t->ext->cc.w_max - t->ext->cc.cwnd) / mss;
+            t->ext->cc.cubic_k_ms = (uint32_t)icbrt(seg * 2500000000ull);
+            t->ext->cc.origin = t->ext->cc.w_max;
         } else {
-            t->cc.cubic_k_ms = 0;
-            t->cc.origin = t->cc.cwnd;
+            t->ext->cc.cubic_k_ms = 0;
+            t->ext->cc.origin = t->ext->cc.cwnd;
         }
     }
     /* Target one RTT ahead (4.2), from the time since the epoch. */
     uint64_t rtt_ms = t->rtt_valid ? t->srtt / 1000000u : 100u;
-    int64_t dt = (int64_t)((s->now - t->cc.epoch) / 1000000u + rtt_ms) - t->cc.cubic_k_ms;
+    int64_t dt = (int64_t)((s->now - t->ext->cc.epoch) / 1000000u + rtt_ms) - t->ext->cc.cubic_k_ms;
     int64_t adt = dt < 0 ? -dt : dt;
     if (adt > 1000000)
         adt = 1000000;      /* 1000 s: keeps the cube inside 64 bits */
     /* C * dt^3 with C = 0.4 and dt in ms: segments = 4 * dt^3 / 1e10. */
     uint64_t delta_seg = (uint64_t)adt * (uint64_t)adt / 1000u * (uint64_t)adt * 4u / 10000000u;
     uint64_t delta = delta_seg * mss;
-    uint64_t target = dt < 0 ? (t->cc.origin > delta ? t->cc.origin - delta : mss)
-                             : t->cc.origin + delta;
-    uint64_t cwnd = t->cc.cwnd;
+    uint64_t target = dt < 0 ? (t->ext->cc.origin > delta ? t->ext->cc.origin - delta : mss)
+                             : t->ext->cc.origin + delta;
+    uint64_t cwnd = t->ext->cc.cwnd;
     if (target > cwnd + cwnd / 2)
         target = cwnd + cwnd / 2;       /* 4.2: at most 1.5 * cwnd */
 
     /* 4.3 Reno-friendly estimate: alpha = 3(1-beta)/(1+beta) = 9/17. */
-    t->cc.w_est += (uint32_t)((uint64_t)acked * mss * 9u / 17u / (cwnd ? cwnd : 1));
+    t->ext->cc.w_est += (uint32_t)((uint64_t)acked * mss * 9u / 17u / (cwnd ? cwnd : 1));
 
-    if (t->cc.w_est > target) {
-        t->cc.cwnd = t->cc.w_est;
+    if (t->ext->cc.w_est > target) {
+        t->ext->cc.cwnd = t->ext->cc.w_est;
     } else if (target > cwnd) {
         /* 4.4/4.5: grow by (target - cwnd) / cwnd per acknowledged MSS. */
-        t->cc.bytes_acked += (uint32_t)((target - cwnd) * acked / cwnd);
-        if (t->cc.bytes_acked >= mss) {
-            t->cc.cwnd += t->cc.bytes_acked / mss * mss;
-            t->cc.bytes_acked %= mss;
+        t->ext->cc.bytes_acked += (uint32_t)((target - cwnd) * acked / cwnd);
+        if (t->ext->cc.bytes_acked >= mss) {
+            t->ext->cc.cwnd += t->ext->cc.bytes_acked / mss * mss;
+            t->ext->cc.bytes_acked %= mss;
         }
     }
 }

@@ -6,10 +6,10 @@
 static void reno_avoid(synack_stack *s, tcb *t, uint32_t acked)
 {
     (void)s;
-    t->cc.bytes_acked += acked;
-    if (t->cc.bytes_acked >= t->cc.cwnd) {
-        t->cc.bytes_acked -= t->cc.cwnd;
-        t->cc.cwnd += t->mss;
+    t->ext->cc.bytes_acked += acked;
+    if (t->ext->cc.bytes_acked >= t->ext->cc.cwnd) {
+        t->ext->cc.bytes_acked -= t->ext->cc.cwnd;
+        t->ext->cc.cwnd += t->mss;
     }
 }
 

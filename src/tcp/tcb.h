@@ -47,23 +47,75 @@ typedef struct tcb_cc {
     uint32_t origin;            /* cwnd at the start of the epoch */
 } tcb_cc;
 
+/* State a connection needs only once data flows or an option is set:
+ * congestion control, loss recovery, urgent data, the socket options
+ * behind keepalive and linger, and the timers that serve them. NULL in
+ * the TCB until first needed (tcb_ext_get), freed with the TCB, so an
+ * idle connection does not pay for it. Readers of a NULL extension see
+ * the values tcb_ext_get would start it with. */
+typedef struct tcb_ext {
+    tcb_cc   cc;
+    /* Timers kept here (see tcb_timer_at): absolute deadlines,
+     * SYNACK_TIME_NEVER when off. */
+    synack_time t_delack, t_persist, t_keepalive, t_linger, t_tlp;
+    uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
+    uint32_t high_rxt;          /* next hole byte to retransmit */
+    uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
+    uint32_t rcv_unacked;       /* bytes received since our last ACK */
+    uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
+    uint32_t snd_up;            /* end of urgent data to send (if urg_snd) */
+    uint32_t oow_ack_ms;        /* last ACK to an unacceptable pure ACK */
+    int      soft_error;        /* last soft ICMP error (RFC 1122 4.2.3.9) */
+    int      linger;            /* -1 off, else seconds */
+    uint16_t keepidle, keepintvl, keepcnt;   /* seconds, seconds, count
+                                                (setsockopt caps at 32767) */
+    uint16_t keep_probes;
+    uint16_t mss_cap;           /* TCP_MAXSEG, 0 = none */
+    uint8_t  dupacks;
+    unsigned in_recovery:1;     /* fast recovery in progress */
+    unsigned tlp_out:1;         /* a tail loss probe awaits its ACK */
+    unsigned urg_rcvd:1, urg_snd:1;
+} tcb_ext;
+
+/* What the core retransmission slot (tcb.t_rx) is timing. FIN-WAIT-2 and
+ * TIME-WAIT are entered only once our FIN is acknowledged, when nothing
+ * is left to retransmit, so the three never run together (as in BSD's and
+ * Linux's shared retransmit/2MSL slots). */
+enum { TCB_RX_RETRANSMIT, TCB_RX_FIN_WAIT_2, TCB_RX_TIME_WAIT };
+
+/* The connection record. Only what every connection needs while idle
+ * lives here (<= 256 bytes, tests/unit/test_tcb_size.c); the rest is in
+ * tcb_ext. Fields touched on every segment stay here. */
 typedef struct tcb {
+    struct tcb *hnext;          /* connection hash chain */
+    struct tcb *qnext;          /* listener's accept queue link */
+    tcb_sack *sb;               /* NULL unless out-of-order or SACK data */
+    tcb_ext  *ext;              /* NULL until data flows or an option needs it */
+    ring     sndq;              /* unacknowledged + unsent bytes */
+    ring     rcvq;              /* in-order bytes not yet read by the app */
+    heap_node hn;               /* at or before the earliest timer (lazy:
+                                   tcp_timer.c), in the stack's heap */
     uint32_t id;                /* conn_id in trace events, never reused */
-    synack_state state;
+    uint32_t rtt_seq;           /* sequence number being timed */
+
+    /* The retransmission timer slot, shared (t_rx_kind says which). */
+    synack_time t_rx;
+
+    /* Retransmission (RFC 6298). */
+    synack_time srtt, rttvar, rto;
+    synack_time rtt_start;
+    synack_time last_rx;        /* last acceptable segment (keepalive idle) */
+
     int handle;                 /* socket handle, -1 once the app closed it */
     int listener;               /* listener handle while half-open or not
                                    yet accepted (passive open), else -1 */
-    struct tcb *hnext;          /* connection hash chain */
-    struct tcb *qnext;          /* listener's accept queue link */
-    uint8_t  in_table;          /* linked in the connection hash */
-    uint8_t  passive;           /* created by a SYN to a listener */
-    uint8_t  in_acceptq;        /* on the listener's accept queue */
-    uint8_t  cookie;            /* 1 + option bits: a stateless SYN-ACK
-                                   (TSval carries them), 0 otherwise */
 
-    /* 4-tuple (our address is the stack's). */
-    uint32_t laddr, raddr;
+    /* 4-tuple (our address is the stack's, cfg.addr). */
+    uint32_t raddr;
     uint16_t lport, rport;
+
+    uint16_t mss;               /* our send MSS (peer's MSS option, capped) */
+    uint16_t adv_mss;           /* the MSS we advertised */
 
     /* Send sequence space (RFC 9293 3.3.1). Invariant:
      * snd_una <= snd_nxt <= snd_max. snd_max is the highest sequence
@@ -73,74 +125,65 @@ typedef struct tcb {
     uint32_t snd_wl1, snd_wl2;  /* seq/ack of the last window update */
     uint32_t max_snd_wnd;       /* largest window the peer offered */
     uint32_t snd_buf_seq;       /* sequence number of sndq's first byte */
-    ring     sndq;              /* unacknowledged + unsent bytes */
 
     /* Receive sequence space. rcv_adv is the right edge we advertised;
-     * it never moves left (RFC 9293 3.8.6.2.2). */
-    uint32_t irs, rcv_nxt, rcv_adv;
-    uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
-    uint32_t snd_up;            /* end of urgent data to send (if urg_snd) */
-    uint8_t  urg_rcvd, urg_snd;
-    ring     rcvq;              /* in-order bytes not yet read by the app */
+     * it never moves left (RFC 9293 3.8.6.2.2). IRS is not kept: it is
+     * only needed in SYN-RECEIVED, where RCV.NXT = IRS + 1 (tcb_irs). */
+    uint32_t rcv_nxt, rcv_adv;
 
-    uint16_t mss;               /* our send MSS (peer's MSS option, capped) */
-    uint16_t adv_mss;           /* the MSS we advertised */
-    uint16_t mss_cap;           /* TCP_MAXSEG, 0 = none */
-    uint8_t  snd_wscale, rcv_wscale;
-    uint8_t  ws_ok, ts_ok, sack_ok;
     uint32_t ts_recent;         /* RFC 7323: last TSval to echo */
-    synack_time ts_recent_at;   /* when ts_recent was taken (PAWS age) */
+    uint32_t ts_recent_at;      /* when ts_recent was taken, in seconds of
+                                   stack time (PAWS 24-day age) */
     uint32_t last_ack_sent;     /* RCV.NXT in our last ACK (RFC 7323 4.3) */
-    tcb_sack *sb;               /* NULL unless out-of-order or SACK data */
 
-    /* Congestion control and loss recovery (RFC 5681, 6582, 6675). */
+    uint16_t retries;           /* consecutive RTO expiries (saturating) */
+    int16_t  error;             /* pending SYNACK_E* for the app */
+    uint8_t  state;             /* synack_state */
     uint8_t  cc_algo;           /* SYNACK_CC_* */
-    uint8_t  in_recovery;       /* fast recovery in progress */
-    uint8_t  dupacks;
-    uint8_t  quickack;          /* acknowledge every segment at once */
-    uint8_t  tlp_out;           /* a tail loss probe awaits its ACK */
-    uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
-    uint32_t oow_ack_ms;        /* last ACK to an unacceptable pure ACK */
-    uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
-    uint32_t high_rxt;          /* next hole byte to retransmit */
-    tcb_cc   cc;
+    uint8_t  snd_wscale, rcv_wscale;
 
-    /* Close bookkeeping. */
-    uint8_t  fin_queued;        /* app shut down the write side */
-    uint8_t  fin_sent;          /* FIN has been sent at least once */
-    uint8_t  fin_rcvd;          /* peer's FIN consumed (EOF after rcvq) */
-    uint8_t  rd_closed;         /* app closed: data arriving now is lost */
-    uint32_t fin_seq;           /* sequence number of our FIN (if queued) */
-
-    /* Output requests. */
-    uint8_t  ack_now;           /* send an ACK at the next output */
-    uint32_t rcv_unacked;       /* bytes received since our last ACK */
-    uint8_t  nodelay;           /* TCP_NODELAY */
-    uint8_t  force_one;         /* next output may send 1 byte into a zero
+    unsigned cookie:6;          /* 1 + option bits: a stateless SYN-ACK
+                                   (TSval carries them), 0 otherwise */
+    unsigned in_table:1;        /* linked in the connection hash */
+    unsigned passive:1;         /* created by a SYN to a listener */
+    unsigned in_acceptq:1;      /* on the listener's accept queue */
+    unsigned ws_ok:1, ts_ok:1, sack_ok:1;
+    unsigned quickack:1;        /* acknowledge every segment at once */
+    unsigned nodelay:1;         /* TCP_NODELAY */
+    unsigned keepalive:1;       /* SO_KEEPALIVE (parameters in ext) */
+    unsigned fin_queued:1;      /* app shut down the write side */
+    unsigned fin_sent:1;        /* FIN has been sent at least once */
+    unsigned fin_rcvd:1;        /* peer's FIN consumed (EOF after rcvq) */
+    unsigned rd_closed:1;       /* app closed: data arriving now is lost */
+    unsigned ack_now:1;         /* send an ACK at the next output */
+    unsigned force_one:1;       /* next output may send 1 byte into a zero
                                    window (probe) */
-
-    /* Timers: absolute deadlines, SYNACK_TIME_NEVER when off. */
-    synack_time t[SYNACK_TIMER_COUNT];
-    heap_node hn;               /* earliest of t[], in the stack's heap */
-
-    /* Retransmission (RFC 6298) and retries. */
-    synack_time srtt, rttvar, rto;
-    uint8_t  rtt_valid;         /* srtt/rttvar hold a measurement */
-    uint8_t  rtt_timing;        /* measuring rtt_seq (Karn's rule) */
-    uint32_t rtt_seq;
-    synack_time rtt_start;
-    uint32_t retries;           /* consecutive RTO expiries */
-
-    /* Keepalive and linger. */
-    uint8_t  keepalive;
-    uint32_t keepidle, keepintvl, keepcnt;   /* seconds, seconds, count */
-    uint32_t keep_probes;
-    int      linger;            /* -1 off, else seconds */
-    synack_time last_rx;
-
-    int      error;             /* pending SYNACK_E* for the app */
-    int      soft_error;        /* last soft ICMP error (RFC 1122 4.2.3.9) */
+    unsigned rtt_valid:1;       /* srtt/rttvar hold a measurement */
+    unsigned rtt_timing:1;      /* measuring rtt_seq (Karn's rule) */
+    unsigned t_rx_kind:2;       /* TCB_RX_* */
+    /* Sequence space (SYN, FIN) acknowledged in slow start before the
+     * extension existed: cwnd grew by it (cc_on_ack), so tcb_ext_get
+     * starts cwnd that much above the initial window. */
+    unsigned pre_acked:2;
+    unsigned hn_early:1;        /* hn.key may be before the earliest timer */
 } tcb;
+
+/* Sequence number of our FIN once queued: it follows all queued data,
+ * and nothing is queued after it (sndq's bytes leave only as
+ * snd_buf_seq moves past them). */
+static inline uint32_t tcb_fin_seq(const tcb *t) { return t->snd_buf_seq + t->sndq.len; }
+
+/* IRS, valid in SYN-RECEIVED (no data is taken before ESTABLISHED). */
+static inline uint32_t tcb_irs(const tcb *t) { return t->rcv_nxt - 1; }
+
+/* Defaults of the extension, as seen through a NULL one. */
+#define TCB_KEEPIDLE_DEFAULT 7200   /* RFC 1122 4.2.3.6: at least two hours */
+#define TCB_KEEPINTVL_DEFAULT 75
+#define TCB_KEEPCNT_DEFAULT 9
+
+static inline int tcb_soft_error(const tcb *t) { return t->ext ? t->ext->soft_error : 0; }
+static inline int tcb_linger(const tcb *t) { return t->ext ? t->ext->linger : -1; }
+static inline int tcb_in_recovery(const tcb *t) { return t->ext && t->ext->in_recovery; }
 
 /* ---- tcp_conn.c: records, lookup, state ---- */
 tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
@@ -161,9 +204,65 @@ uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport
 uint32_t tcb_rcv_wnd(const tcb *t);
 int tcb_synchronized(const tcb *t);
 
+/* The extension, allocated and initialised on first use; NULL if there
+ * is no memory (the caller degrades or reports SYNACK_ENOMEM). */
+tcb_ext *tcb_ext_get(synack_stack *s, tcb *t);
+
 /* ---- tcp_timer.c ---- */
+/* Where a timer's deadline is kept: the core slot t_rx when it is that
+ * timer's turn, else the extension. NULL when it is not held (off). */
+static inline synack_time *tcb_timer_slot(tcb *t, synack_timer which)
+{
+    tcb_ext *x = t->ext;
+    switch (which) {
+    case SYNACK_TIMER_RETRANSMIT:
+        return t->t_rx_kind == TCB_RX_RETRANSMIT ? &t->t_rx : NULL;
+    case SYNACK_TIMER_TIME_WAIT:
+        return t->t_rx_kind == TCB_RX_TIME_WAIT ? &t->t_rx : NULL;
+    case SYNACK_TIMER_FIN_WAIT_2:
+        return t->t_rx_kind == TCB_RX_FIN_WAIT_2 ? &t->t_rx : NULL;
+    case SYNACK_TIMER_DELACK:
+        return x ? &x->t_delack : NULL;
+    case SYNACK_TIMER_PERSIST:
+        return x ? &x->t_persist : NULL;
+    case SYNACK_TIMER_KEEPALIVE:
+        return x ? &x->t_keepalive : NULL;
+    case SYNACK_TIMER_LINGER:
+        return x ? &x->t_linger : NULL;
+    case SYNACK_TIMER_TLP:
+        return x ? &x->t_tlp : NULL;
+    case SYNACK_TIMER_COUNT:
+        break;
+    }
+    return NULL;
+}
+
+/* A timer's deadline, SYNACK_TIME_NEVER when off. */
+static inline synack_time tcb_timer_at(const tcb *t, synack_timer which)
+{
+    const synack_time *p = tcb_timer_slot((tcb *)t, which);
+    return p ? *p : SYNACK_TIME_NEVER;
+}
+
+/* Stops a timer. The heap entry stays where it is (lazy heap, see
+ * tcp_timer.c), marked as possibly early. */
+static inline void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which)
+{
+    (void)s;
+    synack_time *p = tcb_timer_slot(t, which);
+    if (p && *p != SYNACK_TIME_NEVER) {
+        *p = SYNACK_TIME_NEVER;
+        t->hn_early = 1;
+    }
+}
+
+/* Stops every timer (the connection is closing or entering TIME-WAIT
+ * except keep, SYNACK_TIMER_COUNT for none); the heap is not touched. */
+void tcb_timers_clear(tcb *t, synack_timer keep);
+/* The earliest deadline of the stack's connections, exact: heap entries
+ * left early by a deadline that moved later are put right first. */
+synack_time tcb_timers_next(synack_stack *s);
 void tcb_timer_set(synack_stack *s, tcb *t, synack_timer which, synack_time when);
-void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which);
 void tcb_timers_fire(synack_stack *s, tcb *t);
 void tcb_rtt_sample(synack_stack *s, tcb *t, synack_time rtt);
 void tcb_rexmt_arm(synack_stack *s, tcb *t);

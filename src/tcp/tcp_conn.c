@@ -1,13 +1,16 @@
 /* tcp_conn.c — connection records: allocation, the 4-tuple hash table,
  * state changes, the RFC 6528 initial sequence number, and teardown.
  *
- * Every TCB enters through tcb_new and leaves through tcb_release, once. */
+ * Every TCB enters through tcb_new and leaves through tcb_release, once;
+ * its extension (tcb_ext_get) is created on first need and leaves with
+ * it. */
 #include "stack_impl.h"
 
 #include <string.h>
 
 #include "base/seq.h"
 #include "base/siphash.h"
+#include "tcp/tcp_cc.h"
 
 uint32_t conn_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
@@ -59,25 +62,42 @@ tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)
     t->state = SYNACK_CLOSED;
     t->handle = -1;
     t->listener = -1;
-    t->laddr = s->cfg.addr;
     t->raddr = raddr;
     t->lport = lport;
     t->rport = rport;
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-        t->t[i] = SYNACK_TIME_NEVER;
+    t->t_rx = SYNACK_TIME_NEVER;
     t->hn.idx = HEAP_NONE;
     t->hn.key = SYNACK_TIME_NEVER;
     ring_init(&t->sndq, s->cfg.sndbuf);
     ring_init(&t->rcvq, s->cfg.rcvbuf);
     t->rto = s->cfg.rto_initial;
-    t->linger = -1;
-    t->keepidle = 7200;
-    t->keepintvl = 75;
-    t->keepcnt = 9;
     t->last_rx = s->now;
     t->mss = 536;       /* RFC 9293 3.7.1: default send MSS without the option */
     s->stats.conns_live++;
     return t;
+}
+
+tcb_ext *tcb_ext_get(synack_stack *s, tcb *t)
+{
+    if (t->ext)
+        return t->ext;
+    tcb_ext *x = stack_calloc(s, sizeof(*x));
+    if (!x)
+        return NULL;
+    t->ext = x;
+    /* What the connection has been doing without it: the initial window
+     * of its MSS (RFC 6928), grown by the SYN or FIN acknowledged since
+     * (slow start, cc_on_ack); RecoveryPoint at ISS (RFC 6582 3.2 step
+     * 1); no timers; the socket options at their defaults. */
+    cc_init(s, t);
+    x->cc.cwnd += t->pre_acked;
+    x->recover = t->iss;
+    x->t_delack = x->t_persist = x->t_keepalive = x->t_linger = x->t_tlp = SYNACK_TIME_NEVER;
+    x->linger = -1;
+    x->keepidle = TCB_KEEPIDLE_DEFAULT;
+    x->keepintvl = TCB_KEEPINTVL_DEFAULT;
+    x->keepcnt = TCB_KEEPCNT_DEFAULT;
+    return x;
 }
 
 void tcb_release(synack_stack *s, tcb *t)
@@ -87,6 +107,7 @@ void tcb_release(synack_stack *s, tcb *t)
     ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
     ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
     stack_free(s, t->sb);
+    stack_free(s, t->ext);
     s->stats.conns_live--;
     stack_free(s, t);
 }
@@ -111,8 +132,7 @@ void tcb_set_state(synack_stack *s, tcb *t, synack_state st, const char *cause)
 void tcb_close(synack_stack *s, tcb *t, int err, const char *cause)
 {
     tcb_hash_remove(s, t);
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-        t->t[i] = SYNACK_TIME_NEVER;
+    tcb_timers_clear(t, SYNACK_TIMER_COUNT);
     heap_remove(&s->timers, &t->hn);
     if (err) {
         /* RFC 9293 3.10.7.4: on reset "all segment queues should be
@@ -138,8 +158,7 @@ void tcb_back_to_listen(synack_stack *s, tcb *t, const char *cause)
      * of it that had answered one SYN, and it goes away. The trace says
      * LISTEN, which is what the RFC's state diagram shows. */
     tcb_hash_remove(s, t);
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-        t->t[i] = SYNACK_TIME_NEVER;
+    tcb_timers_clear(t, SYNACK_TIMER_COUNT);
     heap_remove(&s->timers, &t->hn);
     if (t->listener >= 0)
         sock_listener_detach(s, t);

@@ -85,6 +85,13 @@ static int path_mtu(synack_stack *s, tcb *t, uint16_t mtu)
         stack_drop(s, SYNACK_DROP_ICMP_SOFT_ERROR, t, NULL);
         return 1;       /* no smaller than what we already send */
     }
+    /* The initial window is the handshake MSS's: settle it before the
+     * MSS shrinks (tcb_ext_get starts cwnd from t->mss). Without memory
+     * the message is dropped; the next one will do. */
+    if (!tcb_ext_get(s, t)) {
+        stack_drop(s, SYNACK_DROP_ICMP_SOFT_ERROR, t, NULL);
+        return 1;
+    }
     t->mss = (uint16_t)mss;
     return 0;
 }
@@ -118,7 +125,9 @@ int tcp_icmp_error(synack_stack *s, const tcp_icmp_err *e)
     /* Soft: keep the connection, but remember the news. If it later
      * times out, this is the error the application gets instead of a
      * bare ETIMEDOUT (RFC 1122 4.2.3.9, RFC 9293 3.8.3 / MUST-20). */
-    t->soft_error = err ? err : soft_error_code(e);
+    tcb_ext *x = tcb_ext_get(s, t);
+    if (x)      /* without memory the news is lost, as if never sent */
+        x->soft_error = err ? err : soft_error_code(e);
     stack_drop(s, SYNACK_DROP_ICMP_SOFT_ERROR, t, NULL);
     return 1;
 }

@@ -74,6 +74,33 @@ int oow_ack_allowed(synack_stack *s, uint32_t *last_ms, const synack_segment *se
     return 1;
 }
 
+/* PAWS keeps the age of TS.Recent in whole seconds of stack time: the
+ * 24-day rule (RFC 7323 5.5) needs no finer clock. */
+static uint32_t ts_seconds(const synack_stack *s)
+{
+    return (uint32_t)(s->now / SYNACK_SEC(1));
+}
+
+static int ts_recent_stale(const synack_stack *s, const tcb *t)
+{
+    return ts_seconds(s) - t->ts_recent_at >= 24u * 24 * 3600;
+}
+
+/* oow_ack_allowed for a TCB: the rate limit's clock lives in the
+ * extension, needed only for a pure ACK (the others always get their
+ * answer). Without memory for it, the ACK goes. */
+static int oow_ack_ok(synack_stack *s, tcb *t, const synack_segment *seg)
+{
+    uint32_t none = 0;
+    uint32_t *last = &none;
+    if (!seg->len && !(seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN))) {
+        tcb_ext *x = tcb_ext_get(s, t);
+        if (x)
+            last = &x->oow_ack_ms;
+    }
+    return oow_ack_allowed(s, last, seg);
+}
+
 static void challenge_ack(synack_stack *s, tcb *t)
 {
     if (challenge_ack_allowed(s))
@@ -95,21 +122,23 @@ static void take_syn_options(synack_stack *s, tcb *t, const synack_segment *seg)
     uint32_t mss = o->has_mss ? o->mss : 536;       /* RFC 9293 3.7.1 */
     if (mss > t->adv_mss)
         mss = t->adv_mss;       /* our own MTU bounds what we send too */
-    if (t->mss_cap && mss > t->mss_cap)
-        mss = t->mss_cap;
+    uint32_t cap = t->ext ? t->ext->mss_cap : 0;
+    if (cap && mss > cap)
+        mss = cap;
     if (t->ts_ok)
         mss -= 12;              /* room for the timestamp option */
     if (mss < 64)
         mss = 64;
     t->mss = (uint16_t)mss;
-    cc_init(s, t);
+    /* Congestion state starts with the extension (tcb_ext_get), from
+     * this MSS. */
+    if (t->ext)
+        cc_init(s, t);
 }
 
 static void enter_time_wait(synack_stack *s, tcb *t, const char *cause)
 {
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-        if (i != SYNACK_TIMER_TIME_WAIT)
-            t->t[i] = SYNACK_TIME_NEVER;
+    tcb_timers_clear(t, SYNACK_TIMER_TIME_WAIT);
     ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
     stack_free(s, t->sb);       /* no data can arrive or leave any more */
     t->sb = NULL;
@@ -132,18 +161,20 @@ static int closed_input(synack_stack *s, const synack_segment *seg)
 
 /* ---------------------------------------------------- 3.10.7.2 LISTEN */
 
-/* Fills a passive TCB from the SYN that asked for it. */
-static void passive_init(synack_stack *s, tcb *t, const sock *l, const synack_segment *syn)
+/* Fills a passive TCB from the SYN that asked for it. 0, or
+ * SYNACK_ENOMEM if the listener's options found no memory for the
+ * extension (the rest is filled all the same). */
+static int passive_init(synack_stack *s, tcb *t, const sock *l, const synack_segment *syn)
 {
-    sock_apply_options(s, l, t);
+    int err = sock_apply_options(s, l, t);
     t->passive = 1;
-    t->irs = syn->seq;
     t->rcv_nxt = syn->seq + 1;
     t->rcv_adv = t->rcv_nxt;
     take_syn_options(s, t, syn);
     t->snd_wnd = syn->wnd;                      /* never scaled in a SYN */
     t->max_snd_wnd = t->snd_wnd;
     t->snd_wl1 = syn->seq;
+    return err;
 }
 
 /* RFC 4987 3.6: answer with a cookie and keep nothing. */
@@ -151,15 +182,17 @@ static int send_cookie(synack_stack *s, const sock *l, const synack_segment *syn
 {
     tcb tmp;
     memset(&tmp, 0, sizeof(tmp));
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-        tmp.t[i] = SYNACK_TIME_NEVER;
+    tmp.t_rx = SYNACK_TIME_NEVER;
     tmp.hn.idx = HEAP_NONE;
     tmp.handle = tmp.listener = -1;
-    tmp.laddr = s->cfg.addr;
     tmp.raddr = syn->saddr;
     tmp.lport = syn->dport;
     tmp.rport = syn->sport;
-    passive_init(s, &tmp, l, syn);
+    /* Only the SYN-ACK's fields matter here: without memory for the
+     * listener's options their defaults do. */
+    (void)passive_init(s, &tmp, l, syn);
+    stack_free(s, tmp.ext);
+    tmp.ext = NULL;
     uint16_t mss;
     tmp.iss = syncookie_isn(s, syn, syn->opts.has_mss ? syn->opts.mss : 536, &mss);
     if (tmp.ts_ok) {
@@ -208,11 +241,16 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
         syn.opts.has_wscale = (bits & 15) != 15;
         syn.opts.wscale = (uint8_t)(bits & 15);
     }
-    passive_init(s, t, l, &syn);
+    if (passive_init(s, t, l, &syn) != 0) {
+        tcb_release(s, t);
+        stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
+        return NULL;
+    }
     t->cookie = 1;
     t->listener = lh;
     t->iss = seg->ack - 1;
-    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
+    if (t->ext)
+        t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */
     t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
     t->snd_buf_seq = seg->ack;
     t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
@@ -275,14 +313,19 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
                                              : SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
         return 1;
     }
-    passive_init(s, t, l, seg);
+    if (passive_init(s, t, l, seg) != 0) {
+        tcb_release(s, t);
+        stack_drop(s, SYNACK_DROP_TCP_NO_MEMORY, NULL, seg);
+        return 1;
+    }
     t->listener = lh;
     l->nhalf++;
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
     if (reopen && seq_lt(t->iss, min_iss))
         t->iss = min_iss;
-    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
+    if (t->ext)
+        t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
     t->snd_buf_seq = t->iss + 1;
     t->snd_wl2 = t->iss;
@@ -331,8 +374,7 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
     }
     /* fourth: SYN. */
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
-    t->irs = seg->seq;
-    t->rcv_nxt = seg->seq + 1;
+    t->rcv_nxt = seg->seq + 1;      /* IRS + 1 */
     t->rcv_adv = t->rcv_nxt;
     take_syn_options(s, t, seg);
     t->last_rx = s->now;
@@ -345,7 +387,8 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
         if (t->retries && !t->rtt_valid && s->cfg.rto_initial < SYNACK_SEC(3))
             t->rto = SYNACK_SEC(3);     /* RFC 6298 (5.7): the SYN was resent */
         t->retries = 0;
-        t->soft_error = 0;              /* the path works after all */
+        if (t->ext)
+            t->ext->soft_error = 0;     /* the path works after all */
         t->snd_wnd = seg->wnd;                  /* never scaled in a SYN */
         t->max_snd_wnd = t->snd_wnd;
         t->snd_wl1 = seg->seq;
@@ -378,11 +421,11 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     synack_segment *seg = in->seg;
     if (t->ts_ok && seg->opts.has_ts && !(seg->flags & SYNACK_TCP_RST) &&
         seq_lt(seg->opts.tsval, t->ts_recent) &&
-        s->now - t->ts_recent_at < SYNACK_SEC(24u * 24 * 3600)) {
+        !ts_recent_stale(s, t)) {
         /* RFC 7323 5.3 R1 (PAWS): an older timestamp than the last one
          * taken marks an old duplicate: acknowledge and drop it. */
         stack_drop(s, SYNACK_DROP_TCP_PAWS, t, seg);
-        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+        if (oow_ack_ok(s, t, seg))
             t->ack_now = 1;
         return V_DROP;
     }
@@ -391,7 +434,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     uint32_t seq = seg->seq;
     int ok;
     if (t->state == SYNACK_SYN_RECEIVED && (seg->flags & SYNACK_TCP_SYN) &&
-        (seg->flags & SYNACK_TCP_ACK) && seq == t->irs && !(seg->flags & SYNACK_TCP_RST)) {
+        (seg->flags & SYNACK_TCP_ACK) && seq == tcb_irs(t) && !(seg->flags & SYNACK_TCP_RST)) {
         /* Simultaneous open (RFC 9293 Figure 7): the peer's SYN-ACK
          * repeats the SYN we already have, but its ACK is new. Take it as
          * acceptable; the duplicate SYN is trimmed below and the ACK
@@ -428,7 +471,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
          * and drop the unacceptable segment. */
         stack_drop(s, t->state == SYNACK_TIME_WAIT ? SYNACK_DROP_TCP_TIME_WAIT
                                                    : SYNACK_DROP_TCP_OUT_OF_WINDOW, t, seg);
-        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+        if (oow_ack_ok(s, t, seg))
             t->ack_now = 1;
         return V_DROP;
     }
@@ -436,12 +479,12 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     seq = seg->seq;
     if (t->ts_ok && seg->opts.has_ts && seq_leq(seq, t->last_ack_sent) &&
         (seq_geq(seg->opts.tsval, t->ts_recent) ||
-         s->now - t->ts_recent_at >= SYNACK_SEC(24u * 24 * 3600))) {
+         ts_recent_stale(s, t))) {
         /* (RFC 7323 5.5 / Appendix D: after 24 days idle TS.Recent is
          * stale and any TSval replaces it.) */
         /* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo. */
         t->ts_recent = seg->opts.tsval;
-        t->ts_recent_at = s->now;
+        t->ts_recent_at = ts_seconds(s);
     }
     in->seq = seq;
     in->syn = !!(seg->flags & SYNACK_TCP_SYN);
@@ -564,10 +607,13 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
         t->rtt_timing = 0;
     }
     t->retries = 0;
-    t->tlp_out = 0;
-    t->soft_error = 0;          /* the path works again */
-    if (t->urg_snd && seq_geq(ack, t->snd_up))
-        t->urg_snd = 0;         /* all urgent data delivered */
+    tcb_ext *x = t->ext;
+    if (x) {
+        x->tlp_out = 0;
+        x->soft_error = 0;      /* the path works again */
+        if (x->urg_snd && seq_geq(ack, x->snd_up))
+            x->urg_snd = 0;     /* all urgent data delivered */
+    }
     /* RFC 6298 (5.3): restart the timer for what is still outstanding
      * (and the probe timer, RFC 8985 7.2). */
     tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
@@ -577,7 +623,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
 
 static int fin_acked(const tcb *t)
 {
-    return t->fin_sent && seq_gt(t->snd_una, t->fin_seq);
+    return t->fin_sent && seq_gt(t->snd_una, tcb_fin_seq(t));
 }
 
 /* fifth: check the ACK field. */
@@ -615,7 +661,7 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         /* "If the ACK acks something not yet sent ... send an ACK, drop
          * the segment, and return." */
         stack_drop(s, SYNACK_DROP_TCP_BAD_ACK, t, seg);
-        if (oow_ack_allowed(s, &t->oow_ack_ms, seg))
+        if (oow_ack_ok(s, t, seg))
             t->ack_now = 1;
         return V_DROP;
     }
@@ -644,7 +690,8 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
         (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, ack))) {
         uint32_t old_wnd = t->snd_wnd;
         t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
-        if (old_wnd == 0 && t->snd_wnd && seq_gt(t->snd_nxt, t->snd_una) && !t->in_recovery) {
+        if (old_wnd == 0 && t->snd_wnd && seq_gt(t->snd_nxt, t->snd_una) &&
+            !tcb_in_recovery(t)) {
             /* The window reopened without taking our probe byte: send
              * from SND.UNA again, the probe byte first. */
             t->snd_nxt = t->snd_una;
@@ -698,9 +745,15 @@ static verdict check_urg(synack_stack *s, tcb *t, inseg *in)
         t->state != SYNACK_FIN_WAIT_2)
         return V_CONTINUE;      /* "ignore the URG" after the peer's FIN */
     uint32_t up = seg->seq + seg->urg;
-    if (!t->urg_rcvd || seq_gt(up, t->rcv_up)) {
-        t->rcv_up = up;
-        t->urg_rcvd = 1;
+    tcb_ext *x = tcb_ext_get(s, t);
+    if (!x) {
+        /* No memory to remember RCV.UP: the bytes still arrive in line,
+         * only the mark is lost (it comes again with later segments). */
+        return V_CONTINUE;
+    }
+    if (!x->urg_rcvd || seq_gt(up, x->rcv_up)) {
+        x->rcv_up = up;
+        x->urg_rcvd = 1;
         sock_notify(s, t->handle);
     }
     return V_CONTINUE;
@@ -711,14 +764,21 @@ static verdict check_urg(synack_stack *s, tcb *t, inseg *in)
  * (RFC 9293 3.8.6.3, RFC 1122 4.2.3.2). */
 static void schedule_ack(synack_stack *s, tcb *t, uint32_t n)
 {
-    t->rcv_unacked += n;
-    /* A full-sized segment carries the MSS less the timestamp option. */
-    uint32_t full = t->adv_mss - (t->ts_ok ? 12u : 0u);
-    if (s->cfg.delack == 0 || t->quickack || t->rcv_unacked >= 2u * full) {
+    /* The count and the timer live in the extension; without memory
+     * for it, acknowledge at once. */
+    tcb_ext *x = tcb_ext_get(s, t);
+    if (!x) {
         t->ack_now = 1;
         return;
     }
-    if (t->t[SYNACK_TIMER_DELACK] == SYNACK_TIME_NEVER)
+    x->rcv_unacked += n;
+    /* A full-sized segment carries the MSS less the timestamp option. */
+    uint32_t full = t->adv_mss - (t->ts_ok ? 12u : 0u);
+    if (s->cfg.delack == 0 || t->quickack || x->rcv_unacked >= 2u * full) {
+        t->ack_now = 1;
+        return;
+    }
+    if (x->t_delack == SYNACK_TIME_NEVER)
         tcb_timer_set(s, t, SYNACK_TIMER_DELACK, s->now + s->cfg.delack);
 }
 
@@ -846,7 +906,7 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
                         uint32_t placed)
 {
     if (t->state == SYNACK_SYN_RECEIVED && t->passive && (seg->flags & SYNACK_TCP_SYN) &&
-        !(seg->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST)) && seg->seq == t->irs) {
+        !(seg->flags & (SYNACK_TCP_ACK | SYNACK_TCP_RST)) && seg->seq == tcb_irs(t)) {
         /* The peer resent its SYN: our SYN-ACK was lost. Resend it. */
         trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
         t->snd_nxt = t->iss;

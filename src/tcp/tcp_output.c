@@ -74,12 +74,13 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         if (seg->flags & SYNACK_TCP_ACK)
             reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
-    if (t->urg_snd && !(seg->flags & (SYNACK_TCP_RST | SYNACK_TCP_SYN)) &&
-        seq_lt(seg->seq, t->snd_up)) {
+    const tcb_ext *x = t->ext;
+    if (x && x->urg_snd && !(seg->flags & (SYNACK_TCP_RST | SYNACK_TCP_SYN)) &&
+        seq_lt(seg->seq, x->snd_up)) {
         /* RFC 9293 3.8.5: URG with a pointer to the octet after the
          * urgent data, as an offset from this segment's SEQ (at most
          * 65535; later segments point closer). */
-        uint32_t up = t->snd_up - seg->seq;
+        uint32_t up = x->snd_up - seg->seq;
         seg->flags |= SYNACK_TCP_URG;
         seg->urg = (uint16_t)(up > 65535u ? 65535u : up);
     }
@@ -111,10 +112,11 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     ip_output(s, t->raddr, WIRE_PROTO_TCP, hl + len, &info);
     if (seg->flags & SYNACK_TCP_ACK) {
         t->ack_now = 0;
-        t->rcv_unacked = 0;
         t->last_ack_sent = t->rcv_nxt;
-        if (t->t[SYNACK_TIMER_DELACK] != SYNACK_TIME_NEVER)
+        if (t->ext) {
+            t->ext->rcv_unacked = 0;
             tcb_timer_stop(s, t, SYNACK_TIMER_DELACK);
+        }
     }
 }
 
@@ -215,7 +217,7 @@ static uint32_t send_data(synack_stack *s, tcb *t, uint32_t seq, uint32_t n, uin
         if (n)
             seg.flags |= SYNACK_TCP_PSH;
         /* The FIN rides on the last data segment when it is due. */
-        if (t->fin_queued && seq + n == t->fin_seq) {
+        if (t->fin_queued && seq + n == tcb_fin_seq(t)) {
             seg.flags |= SYNACK_TCP_FIN;
             span++;
             t->fin_sent = 1;
@@ -252,23 +254,24 @@ uint32_t tcp_retransmit_at(synack_stack *s, tcb *t, uint32_t seq, uint32_t max_l
  * resent. */
 static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
 {
+    tcb_ext *x = t->ext;        /* in recovery, so present */
     uint32_t eff;
     uint32_t lim = seg_limit(s, t, &eff);
     for (int guard = 0; guard < 4096; guard++) {
         uint32_t high = sack_high(t);
-        if (seq_lt(t->high_rxt, t->snd_una))
-            t->high_rxt = t->snd_una;
-        uint32_t resent_to = seq_lt(t->high_rxt, high) ? t->high_rxt : high;
+        if (seq_lt(x->high_rxt, t->snd_una))
+            x->high_rxt = t->snd_una;
+        uint32_t resent_to = seq_lt(x->high_rxt, high) ? x->high_rxt : high;
         uint32_t pipe = (seq_gt(t->snd_max, high) ? t->snd_max - high : 0) +
                         sack_hole_bytes(t, t->snd_una, resent_to);
-        if (pipe + eff > t->cc.cwnd)
+        if (pipe + eff > x->cc.cwnd)
             return;
         uint32_t a, b;
-        if (sack_next_hole(t, t->high_rxt, &a, &b) && seq_lt(a, high)) {
+        if (sack_next_hole(t, x->high_rxt, &a, &b) && seq_lt(a, high)) {
             uint32_t span = tcp_retransmit_at(s, t, a, b - a);
             if (!span)
                 return;
-            t->high_rxt = a + span;
+            x->high_rxt = a + span;
             continue;
         }
         /* New data, within the peer's window. */
@@ -278,7 +281,7 @@ static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
         uint32_t n = avail < usable ? avail : usable;
         if (n > lim)
             n = lim;
-        int fin_due = t->fin_queued && t->snd_nxt == t->fin_seq && !avail;
+        int fin_due = t->fin_queued && t->snd_nxt == tcb_fin_seq(t) && !avail;
         if (!n && !fin_due)
             return;
         uint32_t seq = t->snd_nxt;
@@ -311,14 +314,18 @@ void tcp_output(synack_stack *s, tcb *t)
         return;
     }
     uint32_t data_end = t->snd_buf_seq + t->sndq.len;
-    if (t->in_recovery && t->sack_ok) {
+    if (tcb_in_recovery(t) && t->sack_ok) {
         sack_recovery_output(s, t, data_end);
     } else {
         uint32_t eff;
         uint32_t lim = seg_limit(s, t, &eff);
         /* The usable window: the peer's window and the congestion window
          * (RFC 5681 section 3), whichever is smaller. */
-        uint32_t wnd = t->snd_wnd < t->cc.cwnd ? t->snd_wnd : t->cc.cwnd;
+        uint32_t wnd = t->snd_wnd;
+        /* Without the extension no data was ever queued: nothing for
+         * cwnd to limit (tcp_user_send creates it). */
+        if (t->ext && t->ext->cc.cwnd < wnd)
+            wnd = t->ext->cc.cwnd;
         int force = t->force_one;
         t->force_one = 0;
         for (;;) {
@@ -342,7 +349,7 @@ void tcp_output(synack_stack *s, tcb *t)
             if (span > n)
                 break;          /* the FIN went out */
         }
-        if (t->fin_queued && t->snd_nxt == t->fin_seq) {
+        if (t->fin_queued && t->snd_nxt == tcb_fin_seq(t)) {
             /* RFC 9293 3.10.4: the FIN follows all queued data. */
             uint32_t seq = t->snd_nxt;
             sent(s, t, seq, send_data(s, t, seq, 0, data_end));
@@ -357,9 +364,9 @@ void tcp_output(synack_stack *s, tcb *t)
      * sends what fits (3.8.6.2.1 (4)). */
     uint32_t unsent = seq_lt(t->snd_nxt, data_end) ? data_end - t->snd_nxt : 0;
     if (unsent && t->snd_una == t->snd_max && can_send_data(t)) {
-        if (t->t[SYNACK_TIMER_PERSIST] == SYNACK_TIME_NEVER)
+        if (tcb_timer_at(t, SYNACK_TIMER_PERSIST) == SYNACK_TIME_NEVER)
             tcb_timer_set(s, t, SYNACK_TIMER_PERSIST, s->now + t->rto);
-    } else if (t->t[SYNACK_TIMER_PERSIST] != SYNACK_TIME_NEVER) {
+    } else {
         tcb_timer_stop(s, t, SYNACK_TIMER_PERSIST);
     }
 }
@@ -384,7 +391,7 @@ void tcp_send_tlp(synack_stack *s, tcb *t)
      * tells us about the tail (RFC 8985 7.3). A FIN outstanding at the
      * end goes with it (send_data adds it). */
     uint32_t sent_end = t->snd_max;
-    if (t->fin_sent && sent_end == t->fin_seq + 1)
+    if (t->fin_sent && sent_end == tcb_fin_seq(t) + 1)
         sent_end--;
     uint32_t back = sent_end - t->snd_una;
     if (back > eff)

@@ -3,41 +3,124 @@
  * (zero-window probes), keepalive (RFC 9293 3.8.4), linger and orphaned
  * FIN-WAIT-2.
  *
- * Each TCB keeps one absolute deadline per timer; the stack's heap holds
- * the TCB at its earliest one, so synack_next_deadline is O(1). */
+ * Each TCB keeps one absolute deadline per timer (retransmission, FIN-
+ * WAIT-2 and TIME-WAIT share a slot in the TCB, the others live in the
+ * extension); the stack's heap holds the TCB at or before its earliest
+ * one (lazily, see tcb_timer_set). */
 #include "stack_impl.h"
+
+#include <assert.h>
+#include <stddef.h>
 
 #include "base/seq.h"
 
-static void heap_refresh(synack_stack *s, tcb *t)
+#define NOT_RX 3u
+/* Which t_rx_kind a timer uses the core slot as, NOT_RX if it lives in
+ * the extension. */
+static unsigned rx_kind(synack_timer which)
 {
-    synack_time m = SYNACK_TIME_NEVER;
-    for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-        if (t->t[i] < m)
-            m = t->t[i];
-    if (m == t->hn.key && (m == SYNACK_TIME_NEVER) == (t->hn.idx == HEAP_NONE))
+    return which == SYNACK_TIMER_RETRANSMIT ? TCB_RX_RETRANSMIT
+         : which == SYNACK_TIMER_FIN_WAIT_2 ? TCB_RX_FIN_WAIT_2
+         : which == SYNACK_TIMER_TIME_WAIT ? TCB_RX_TIME_WAIT
+         : NOT_RX;
+}
+
+/* The true earliest deadline of t. */
+static synack_time earliest(const tcb *t)
+{
+    synack_time m = t->t_rx;
+    const tcb_ext *x = t->ext;
+    if (x) {
+        if (x->t_delack < m)
+            m = x->t_delack;
+        if (x->t_persist < m)
+            m = x->t_persist;
+        if (x->t_keepalive < m)
+            m = x->t_keepalive;
+        if (x->t_linger < m)
+            m = x->t_linger;
+        if (x->t_tlp < m)
+            m = x->t_tlp;
+    }
+    return m;
+}
+
+void tcb_timers_clear(tcb *t, synack_timer keep)
+{
+    t->hn_early = 1;
+    if (keep == SYNACK_TIMER_COUNT || rx_kind(keep) != t->t_rx_kind)
+        t->t_rx = SYNACK_TIME_NEVER;
+    tcb_ext *x = t->ext;
+    if (!x)
         return;
-    if (heap_set(&s->timers, &t->hn, m, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx) != 0) {
-        /* The heap could not grow: without a timer this connection would
-         * hang, so fail it now and say why. */
-        for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
-            t->t[i] = SYNACK_TIME_NEVER;
+    synack_time k = keep != SYNACK_TIMER_COUNT && rx_kind(keep) == NOT_RX ? *tcb_timer_slot(t, keep)
+                                                                          : SYNACK_TIME_NEVER;
+    x->t_delack = x->t_persist = x->t_keepalive = x->t_linger = x->t_tlp = SYNACK_TIME_NEVER;
+    if (k != SYNACK_TIME_NEVER)
+        *tcb_timer_slot(t, keep) = k;
+}
+
+/* Puts t's heap entry at its earliest deadline key exactly (removing it
+ * for NEVER). The heap could not grow: without a timer this connection
+ * would hang, so fail it now and say why. */
+static void heap_place(synack_stack *s, tcb *t, synack_time key)
+{
+    t->hn_early = 0;
+    if (heap_set(&s->timers, &t->hn, key, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx) != 0) {
+        tcb_timers_clear(t, SYNACK_TIMER_COUNT);
+        t->t_rx_kind = TCB_RX_RETRANSMIT;
         tcb_close(s, t, SYNACK_ENOMEM, "no memory for timer");
     }
 }
 
+/* The heap is lazy: a connection's entry sits at or before its earliest
+ * deadline. A deadline that moves earlier moves the entry; one that
+ * moves later, or stops, leaves it (an ACK pushes the RTO out on every
+ * segment, and this saves the sift) and marks it hn_early. An early
+ * entry is put right when it reaches the root (tcb_timers_next) or fires
+ * with nothing due (tcb_timers_fire), with no trace event. */
 void tcb_timer_set(synack_stack *s, tcb *t, synack_timer which, synack_time when)
 {
-    t->t[which] = when;
-    heap_refresh(s, t);
+    synack_time *p;
+    unsigned k = rx_kind(which);
+    if (k != NOT_RX) {
+        /* The slot is free or already this timer's (see TCB_RX_*). */
+        assert(t->t_rx_kind == k || t->t_rx == SYNACK_TIME_NEVER);
+        t->t_rx_kind = k & 3u;
+        p = &t->t_rx;
+    } else {
+        if (!t->ext && !tcb_ext_get(s, t)) {
+            tcb_timers_clear(t, SYNACK_TIMER_COUNT);
+            tcb_close(s, t, SYNACK_ENOMEM, "no memory for timer");
+            return;
+        }
+        p = tcb_timer_slot(t, which);
+    }
+    *p = when;
+    if (t->hn.idx == HEAP_NONE || when < t->hn.key)
+        heap_place(s, t, when);     /* when is now the earliest */
+    else if (when != t->hn.key)
+        t->hn_early = 1;
 }
 
-void tcb_timer_stop(synack_stack *s, tcb *t, synack_timer which)
+synack_time tcb_timers_next(synack_stack *s)
 {
-    if (t->t[which] == SYNACK_TIME_NEVER)
-        return;
-    t->t[which] = SYNACK_TIME_NEVER;
-    heap_refresh(s, t);
+    for (;;) {
+        heap_node *n = heap_min(&s->timers);
+        if (!n)
+            return SYNACK_TIME_NEVER;
+        tcb *t = (tcb *)((char *)n - offsetof(tcb, hn));
+        if (!t->hn_early)
+            return n->key;
+        synack_time m = earliest(t);
+        if (m == n->key) {
+            t->hn_early = 0;
+            return m;
+        }
+        /* Early (m > key): move it to its true place; the node is in the
+         * heap, so this never allocates. */
+        heap_place(s, t, m);
+    }
 }
 
 static synack_time clamp_rto(const synack_stack *s, synack_time rto)
@@ -73,19 +156,22 @@ void tcb_rtt_sample(synack_stack *s, tcb *t, synack_time r)
  * one probe at a time; not during recovery. */
 static void tlp_arm(synack_stack *s, tcb *t)
 {
-    synack_time rto_at = t->t[SYNACK_TIMER_RETRANSMIT];
-    if (!t->sack_ok || !t->rtt_valid || t->in_recovery || t->tlp_out ||
+    synack_time rto_at = tcb_timer_at(t, SYNACK_TIMER_RETRANSMIT);
+    tcb_ext *x = t->ext;
+    if (!t->sack_ok || !t->rtt_valid || (x && (x->in_recovery || x->tlp_out)) ||
         (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT) ||
         rto_at == SYNACK_TIME_NEVER) {
         tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
         return;
     }
+    if (!x && !(x = tcb_ext_get(s, t)))
+        return;                 /* no memory: the RTO covers the tail */
     /* RFC 8985 7.2: (re)start the probe timer when new data went out (or
      * after an ACK of new data, which stops it first); a duplicate ACK
      * leaves it where it is. */
-    if (t->t[SYNACK_TIMER_TLP] != SYNACK_TIME_NEVER && t->snd_max == t->tlp_armed_max)
+    if (x->t_tlp != SYNACK_TIME_NEVER && t->snd_max == x->tlp_armed_max)
         return;
-    t->tlp_armed_max = t->snd_max;
+    x->tlp_armed_max = t->snd_max;
     synack_time pto = 2 * t->srtt;
     if (t->snd_max - t->snd_una <= t->mss)
         pto += SYNACK_MSEC(200);        /* WCDelAckT */
@@ -108,25 +194,31 @@ void tcb_rexmt_arm(synack_stack *s, tcb *t)
         tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
         return;
     }
-    if (t->t[SYNACK_TIMER_RETRANSMIT] == SYNACK_TIME_NEVER)
+    if (tcb_timer_at(t, SYNACK_TIMER_RETRANSMIT) == SYNACK_TIME_NEVER)
         tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
     tlp_arm(s, t);
 }
 
 void tcb_keepalive_reset(synack_stack *s, tcb *t)
 {
-    t->keep_probes = 0;
+    if (t->ext)
+        t->ext->keep_probes = 0;
     if (!t->keepalive || !tcb_synchronized(t) || t->state == SYNACK_TIME_WAIT) {
         tcb_timer_stop(s, t, SYNACK_TIMER_KEEPALIVE);
         return;
     }
-    tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, t->last_rx + SYNACK_SEC(t->keepidle));
+    /* SO_KEEPALIVE allocated the extension (socket.c); its absence means
+     * no memory for it, and then no keepalive. */
+    if (t->ext)
+        tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE,
+                      t->last_rx + SYNACK_SEC(t->ext->keepidle));
 }
 
 /* Returns 1 if the TCB is gone (closed and released or closed). */
 static int fire_retransmit(synack_stack *s, tcb *t)
 {
-    t->retries++;
+    if (t->retries < UINT16_MAX)
+        t->retries++;
     t->rtt_timing = 0;      /* Karn's rule: no sample from a resend */
     uint32_t limit = t->state == SYNACK_SYN_SENT ? s->cfg.syn_retries
                    : t->state == SYNACK_SYN_RECEIVED ? s->cfg.synack_retries
@@ -141,15 +233,16 @@ static int fire_retransmit(synack_stack *s, tcb *t)
         } else {
             /* Report what an ICMP error told us about the path, if any
              * (RFC 1122 4.2.3.9); else a plain timeout. */
-            tcb_close(s, t, t->soft_error ? t->soft_error : SYNACK_ETIMEDOUT,
-                      "retransmission limit reached");
+            int soft = tcb_soft_error(t);
+            tcb_close(s, t, soft ? soft : SYNACK_ETIMEDOUT, "retransmission limit reached");
         }
         return 1;
     }
     /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
      * from the oldest unacknowledged sequence number (5.4). */
     t->rto = clamp_rto(s, t->rto * 2);
-    t->tlp_out = 0;
+    if (t->ext)
+        t->ext->tlp_out = 0;
     tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
     if (t->snd_wnd == 0) {
         /* A zero-window probe went unanswered: not a congestion signal,
@@ -181,34 +274,39 @@ static void fire_persist(synack_stack *s, tcb *t)
 static int fire_keepalive(synack_stack *s, tcb *t)
 {
     /* RFC 9293 3.8.4 / RFC 1122 4.2.3.6: probe after the idle time; give
-     * up after keepcnt unanswered probes. */
+     * up after keepcnt unanswered probes. The timer lives in the
+     * extension, so it exists here. */
+    tcb_ext *x = t->ext;
     if (t->snd_una != t->snd_max) {
         /* Not idle: data is being retransmitted, and the RTO decides the
          * connection's fate. Look again later (RFC 1122 4.2.3.6: probes
          * only on an idle connection). */
-        t->keep_probes = 0;
-        tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(t->keepidle));
+        x->keep_probes = 0;
+        tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(x->keepidle));
         return 0;
     }
-    if (t->keep_probes >= t->keepcnt) {
+    if (x->keep_probes >= x->keepcnt) {
         tcp_send_rst_for(s, t);
         s->stats.conns_timeout++;
-        tcb_close(s, t, t->soft_error ? t->soft_error : SYNACK_ETIMEDOUT,
+        tcb_close(s, t, x->soft_error ? x->soft_error : SYNACK_ETIMEDOUT,
                   "keepalive probes unanswered");
         return 1;
     }
     tcp_send_probe(s, t, 0);
-    t->keep_probes++;
-    tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(t->keepintvl));
+    x->keep_probes++;
+    tcb_timer_set(s, t, SYNACK_TIMER_KEEPALIVE, s->now + SYNACK_SEC(x->keepintvl));
     return 0;
 }
 
 void tcb_timers_fire(synack_stack *s, tcb *t)
 {
     for (int i = 0; i < SYNACK_TIMER_COUNT; i++) {
-        if (t->t[i] > s->now)
+        if (earliest(t) > s->now)
+            break;              /* nothing (more) is due */
+        synack_time *p = tcb_timer_slot(t, (synack_timer)i);
+        if (!p || *p > s->now)
             continue;
-        t->t[i] = SYNACK_TIME_NEVER;
+        *p = SYNACK_TIME_NEVER;
         trace_timer(s, t, (synack_timer)i);
         int gone = 0;
         switch ((synack_timer)i) {
@@ -242,7 +340,7 @@ void tcb_timers_fire(synack_stack *s, tcb *t)
             break;
         case SYNACK_TIMER_TLP:
             /* RFC 8985 7.3: send the probe, then rearm the RTO. */
-            t->tlp_out = 1;
+            t->ext->tlp_out = 1;
             s->stats.tcp_tlp_probes++;
             tcp_send_tlp(s, t);
             tcb_timer_set(s, t, SYNACK_TIMER_RETRANSMIT, s->now + t->rto);
@@ -253,5 +351,7 @@ void tcb_timers_fire(synack_stack *s, tcb *t)
         if (gone)
             return;
     }
-    heap_refresh(s, t);
+    /* The entry fired at its key: put it at the true earliest deadline
+     * (this is also where an early entry ends, having fired nothing). */
+    heap_place(s, t, earliest(t));
 }

@@ -97,11 +97,11 @@ void tw_adopt(synack_stack *s, tcb *t)
     w->ts_ok = t->ts_ok;
     w->ts_recent = t->ts_recent;
     w->id = t->id;
-    w->oow_ack_ms = t->oow_ack_ms;      /* the rate limit carries over */
+    w->oow_ack_ms = t->ext ? t->ext->oow_ack_ms : 0;   /* the rate limit carries over */
     uint32_t wnd = tcb_rcv_wnd(t) >> t->rcv_wscale;  /* what the TCB would say */
     w->wnd = (uint16_t)(wnd > 65535 ? 65535 : wnd);
     w->wscale = t->rcv_wscale;
-    w->expires = t->t[SYNACK_TIMER_TIME_WAIT];
+    w->expires = tcb_timer_at(t, SYNACK_TIMER_TIME_WAIT);
     uint32_t b = conn_bucket(s, w->raddr, w->rport, w->lport);
     w->hnext = s->tw_table[b];
     s->tw_table[b] = w;

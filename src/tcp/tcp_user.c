@@ -12,7 +12,8 @@ int tcp_user_connect(synack_stack *s, tcb *t)
      * SYN-SENT. */
     t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
     t->snd_una = t->snd_nxt = t->snd_max = t->iss;
-    t->recover = t->iss;        /* RFC 6582 3.2 step 1 */
+    if (t->ext)
+        t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */
     t->snd_buf_seq = t->iss + 1;
     t->rcv_wscale = s->cfg.wscale >= 0 ? (uint8_t)s->cfg.wscale : 0;
     tcb_hash_insert(s, t);
@@ -42,6 +43,12 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urg
         return SYNACK_EPIPE;
     if (len == 0)
         return 0;
+    /* Data flows from here on: congestion control and the rest of the
+     * extension are needed. Without memory, the same answer as for a
+     * send buffer that cannot grow. */
+    tcb_ext *x = tcb_ext_get(s, t);
+    if (!x)
+        return SYNACK_ENOBUFS;
     long n = ring_write(&t->sndq, buf, len, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx);
     if (n < 0)
         return SYNACK_ENOBUFS;
@@ -50,8 +57,8 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urg
     if (urgent) {
         /* RFC 9293 3.10.2: the urgent pointer marks the last byte queued
          * by this call (RFC 6093: pointing just past it). */
-        t->snd_up = t->snd_buf_seq + t->sndq.len;
-        t->urg_snd = 1;
+        x->snd_up = t->snd_buf_seq + t->sndq.len;
+        x->urg_snd = 1;
     }
     tcp_output(s, t);
     return n;
@@ -101,12 +108,10 @@ int tcp_user_shutdown(synack_stack *s, tcb *t)
          * FIN and enter FIN-WAIT-1 (queued data goes first anyway). */
     case SYNACK_ESTABLISHED:
         t->fin_queued = 1;
-        t->fin_seq = t->snd_buf_seq + t->sndq.len;
         tcb_set_state(s, t, SYNACK_FIN_WAIT_1, "close requested");
         break;
     case SYNACK_CLOSE_WAIT:
         t->fin_queued = 1;
-        t->fin_seq = t->snd_buf_seq + t->sndq.len;
         tcb_set_state(s, t, SYNACK_LAST_ACK, "close requested after peer's FIN");
         break;
     case SYNACK_SYN_SENT:
@@ -151,7 +156,7 @@ void tcp_user_close(synack_stack *s, tcb *t)
         tw_adopt(s, t);
         return;
     }
-    if (t->rcvq.len > 0 || t->linger == 0) {
+    if (t->rcvq.len > 0 || tcb_linger(t) == 0) {
         /* Unread data would be lost silently: RFC 1122 4.2.2.13 says send
          * a RST. SO_LINGER 0 asks for the same. */
         tcp_user_abort(s, t);
@@ -167,15 +172,16 @@ void tcp_user_close(synack_stack *s, tcb *t)
         return;
     if (t->state == SYNACK_FIN_WAIT_2)
         tcb_timer_set(s, t, SYNACK_TIMER_FIN_WAIT_2, s->now + s->cfg.fin_wait_2_timeout);
-    if (t->linger > 0)
-        tcb_timer_set(s, t, SYNACK_TIMER_LINGER, s->now + SYNACK_SEC(t->linger));
+    if (tcb_linger(t) > 0)
+        tcb_timer_set(s, t, SYNACK_TIMER_LINGER, s->now + SYNACK_SEC(t->ext->linger));
 }
 
 long tcp_urgent_pending(const tcb *t)
 {
     /* The next byte the application reads has this sequence number. */
     uint32_t read_at = t->rcv_nxt - t->rcvq.len;
-    if (!t->urg_rcvd || !seq_gt(t->rcv_up, read_at))
+    const tcb_ext *x = t->ext;
+    if (!x || !x->urg_rcvd || !seq_gt(x->rcv_up, read_at))
         return 0;
-    return (long)(t->rcv_up - read_at);
+    return (long)(x->rcv_up - read_at);
 }
