@@ -59,6 +59,41 @@ void *stack_calloc(synack_stack *s, size_t n)
     return p;
 }
 
+void *rec_get(synack_stack *s, rec_cache *c, size_t size)
+{
+    void *p = c->head;
+    if (!p)
+        return stack_calloc(s, size);
+    memcpy(&c->head, p, sizeof(void *));
+    c->n--;
+    /* A reused record starts exactly as a fresh calloc'ed one would. */
+    memset(p, 0, size);
+    return p;
+}
+
+void rec_put(synack_stack *s, rec_cache *c, void *p)
+{
+    if (!p)
+        return;
+    if (c->n >= REC_CACHE_MAX) {
+        stack_free(s, p);
+        return;
+    }
+    memcpy(p, &c->head, sizeof(void *));
+    c->head = p;
+    c->n++;
+}
+
+void rec_cache_drain(synack_stack *s, rec_cache *c)
+{
+    while (c->head) {
+        void *p = c->head;
+        memcpy(&c->head, p, sizeof(void *));
+        stack_free(s, p);
+    }
+    c->n = 0;
+}
+
 uint64_t stack_random(synack_stack *s)
 {
     return s->cfg.random ? s->cfg.random(s->cfg.random_ctx) : rng_next(&s->rng);
@@ -169,6 +204,8 @@ void synack_stack_free(synack_stack *s)
     }
     heap_release(&s->timers, s->cfg.free, s->cfg.alloc_ctx);
     tw_free_all(s);
+    rec_cache_drain(s, &s->tcb_cache);
+    rec_cache_drain(s, &s->tw_cache);
     if (s->reasm)
         ip_reasm_free(s, s->reasm);
     stack_free(s, s->table);

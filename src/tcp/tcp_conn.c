@@ -52,7 +52,7 @@ tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)
 {
     if (s->stats.conns_live >= s->cfg.max_conns)
         return NULL;
-    tcb *t = stack_calloc(s, sizeof(*t));
+    tcb *t = rec_get(s, &s->tcb_cache, sizeof(*t));
     if (!t)
         return NULL;
     t->id = s->next_conn_id++;
@@ -88,7 +88,7 @@ void tcb_release(synack_stack *s, tcb *t)
     ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
     stack_free(s, t->sb);
     s->stats.conns_live--;
-    stack_free(s, t);
+    rec_put(s, &s->tcb_cache, t);
 }
 
 int tcb_synchronized(const tcb *t)

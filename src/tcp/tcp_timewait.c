@@ -80,15 +80,14 @@ static void tw_remove(synack_stack *s, tw_entry *w)
     fifo_unlink(s, w);
     hash_unlink(s, w);
     s->stats.conns_live--;
-    stack_free(s, w);
+    rec_put(s, &s->tw_cache, w);
 }
 
 void tw_adopt(synack_stack *s, tcb *t)
 {
-    tw_entry *w = stack_alloc(s, sizeof(*w));
+    tw_entry *w = rec_get(s, &s->tw_cache, sizeof(*w));
     if (!w)
         return;     /* the TCB stays in TIME-WAIT, its timer still runs */
-    memset(w, 0, sizeof(*w));
     w->raddr = t->raddr;
     w->rport = t->rport;
     w->lport = t->lport;
