@@ -84,21 +84,23 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         seg->urg = (uint16_t)(up > 65535u ? 65535u : up);
     }
     seg->len = len;
-    size_t hl = wire_tcp_hdr_len(seg);
     uint8_t *tcp = s->txbuf + WIRE_IPV4_HDR_LEN;
+    /* Header and options first (their length places the payload), then
+     * the payload, then the checksum over both. */
+    size_t hl = wire_tcp_emit_hdr(tcp, seg);
     synack_tx_info info = { 0, 0, 0, 16 };
     if (len > t->mss)
         info.gso_size = t->mss;     /* a TSO super-segment */
     if (s->cfg.csum_offload) {
         if (len)
             ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
-        wire_tcp_emit_partial(tcp, seg);
+        wire_tcp_finish_partial(tcp, seg, hl);
         info.csum_partial = 1;
     } else {
         /* One pass over the payload: copied and summed together. */
         uint32_t psum = len ? ring_peek_csum(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len)
                             : 0;
-        wire_tcp_emit_sum(tcp, seg, psum);
+        wire_tcp_finish_sum(tcp, seg, hl, psum);
     }
     int rexmit = !(seg->flags & SYNACK_TCP_RST) && (len || syn || (seg->flags & SYNACK_TCP_FIN)) &&
                  seq_lt(seg->seq, t->snd_max);
