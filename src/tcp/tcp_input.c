@@ -105,7 +105,7 @@ static void enter_time_wait(synack_stack *s, tcb *t, const char *cause)
     for (int i = 0; i < SYNACK_TIMER_COUNT; i++)
         if (i != SYNACK_TIMER_TIME_WAIT)
             t->t[i] = SYNACK_TIME_NEVER;
-    ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+    stack_ring_release(s, &t->sndq);
     stack_free(s, t->sb);       /* no data can arrive or leave any more */
     t->sb = NULL;
     tcb_set_state(s, t, SYNACK_TIME_WAIT, cause);
@@ -539,7 +539,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     if (seq_gt(upto, t->snd_buf_seq)) {
         ring_consume(&t->sndq, upto - t->snd_buf_seq);
         t->snd_buf_seq = upto;
-        ring_trim(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+        stack_ring_trim(s, &t->sndq);
         sock_notify(s, t->handle);      /* room to write */
     }
     t->snd_una = ack;
