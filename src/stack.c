@@ -94,6 +94,42 @@ void rec_cache_drain(synack_stack *s, rec_cache *c)
     c->n = 0;
 }
 
+void *stack_ring_alloc(void *ctx, size_t n)
+{
+    synack_stack *s = ctx;
+    rec_cache *c = &s->buf_cache;
+    if (n != STACK_BUF_CACHED || !c->head)
+        return stack_alloc(s, n);
+    void *p = c->head;
+    memcpy(&c->head, p, sizeof(void *));
+    c->n--;
+    return p;       /* like malloc: contents unspecified */
+}
+
+void stack_ring_free(void *ctx, void *p)
+{
+    stack_free(ctx, p);
+}
+
+void stack_ring_release(synack_stack *s, ring *r)
+{
+    rec_cache *c = &s->buf_cache;
+    if (r->buf && r->size == STACK_BUF_CACHED && c->n < STACK_BUF_CACHE_MAX) {
+        memcpy(r->buf, &c->head, sizeof(void *));
+        c->head = r->buf;
+        c->n++;
+        r->buf = NULL;      /* the rest as ring_free leaves it */
+    }
+    ring_free(r, s->cfg.free, s->cfg.alloc_ctx);
+}
+
+void stack_ring_trim(synack_stack *s, ring *r)
+{
+    /* ring_trim's rule, with the release going through the cache. */
+    if (r->len == 0 && r->size <= RING_KEEP_ABOVE)
+        stack_ring_release(s, r);
+}
+
 uint64_t stack_random(synack_stack *s)
 {
     return s->cfg.random ? s->cfg.random(s->cfg.random_ctx) : rng_next(&s->rng);
@@ -206,6 +242,7 @@ void synack_stack_free(synack_stack *s)
     tw_free_all(s);
     rec_cache_drain(s, &s->tcb_cache);
     rec_cache_drain(s, &s->tw_cache);
+    rec_cache_drain(s, &s->buf_cache);
     if (s->reasm)
         ip_reasm_free(s, s->reasm);
     stack_free(s, s->table);
@@ -305,8 +342,8 @@ void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which)
     s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
-void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
-               const synack_segment *seg, int retransmit)
+void trace_seg_event(synack_stack *s, synack_trace_kind kind, const tcb *t,
+                     const synack_segment *seg, int retransmit)
 {
     if (!s->cfg.observer)
         return;
@@ -332,8 +369,8 @@ void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_seg
     s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
-void trace_state(synack_stack *s, const tcb *t, synack_state from, synack_state to,
-                 const char *cause)
+void trace_state_event(synack_stack *s, const tcb *t, synack_state from, synack_state to,
+                       const char *cause)
 {
     if (!s->cfg.observer)
         return;

@@ -46,12 +46,14 @@ static void dirty_connection(harness *h)
     CHECK_EQ(synack_close(s, a), 0);
     h_expect_nothing(h);
     CHECK_EQ(s->tcb_cache.n, 1u);
+    CHECK(s->buf_cache.n >= 1u);    /* its send queue's buffer at least */
 }
 
 #define MAX_SEGS 32
 
 typedef struct run {
     synack_segment seg[MAX_SEGS];
+    uint8_t data[MAX_SEGS][16];     /* first payload bytes of each */
     size_t n;
     long results[16];
     size_t nres;
@@ -63,7 +65,13 @@ static void take_all(harness *h, run *r)
         CHECK(r->n < MAX_SEGS);
         if (r->n >= MAX_SEGS)
             return;
-        r->seg[r->n++] = h_pop(h);
+        r->seg[r->n] = h_pop(h);
+        size_t len;
+        const uint8_t *d = h_last_payload(h, &len);
+        memset(r->data[r->n], 0, sizeof r->data[r->n]);
+        if (len)
+            memcpy(r->data[r->n], d, len < 16 ? len : 16);
+        r->n++;
     }
 }
 
@@ -150,12 +158,22 @@ TEST(reused_record_behaves_like_a_fresh_one)
     static run ru, rf;
     measured_connection(used, &ru);
     CHECK_EQ(h_stack(used)->tcb_cache.n, 0u);     /* it took the cached record */
+    CHECK(h_stack(used)->buf_cache.n >= 1u);       /* and gave buffers back */
     measured_connection(fresh, &rf);
 
     CHECK_EQ(ru.n, rf.n);
     CHECK(ru.n >= 6);       /* SYN-ACK, ACK, data, retransmissions, ... */
-    for (size_t i = 0; i < ru.n && i < rf.n; i++)
+    for (size_t i = 0; i < ru.n && i < rf.n; i++) {
         same_segment(&ru.seg[i], &rf.seg[i]);
+        CHECK_MEM(ru.data[i], rf.data[i], sizeof ru.data[i]);
+    }
+    /* The data segment and its retransmissions carry "hello", from a
+     * send queue whose buffer the dirty connection gave back. */
+    int hellos = 0;
+    for (size_t i = 0; i < ru.n; i++)
+        if (ru.seg[i].len == 5 && memcmp(ru.data[i], "hello", 5) == 0)
+            hellos++;
+    CHECK(hellos >= 2);
     CHECK_EQ(ru.nres, rf.nres);
     for (size_t i = 0; i < ru.nres && i < rf.nres; i++)
         CHECK_U64((uint64_t)ru.results[i], (uint64_t)rf.results[i]);
