@@ -259,7 +259,7 @@ synack_time synack_next_deadline(const synack_stack *s)
 {
     heap_node *n = heap_min(&s->timers);
     synack_time t = n ? n->key : SYNACK_TIME_NEVER;
-    synack_time tw = tw_next_expiry(s);
+    synack_time tw = s->tw_head ? s->tw_head->expires : SYNACK_TIME_NEVER;  /* tw_next_expiry */
     if (tw < t)
         t = tw;
     if (s->reasm) {

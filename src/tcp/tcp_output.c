@@ -70,8 +70,9 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
             seg->opts.tsval = ts_now(s);
             seg->opts.tsecr = t->ts_recent;
         }
-        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK. */
-        if (seg->flags & SYNACK_TCP_ACK)
+        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK
+         * (nothing without out-of-order state: seg_init left nsack 0). */
+        if ((seg->flags & SYNACK_TCP_ACK) && t->sb)
             reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
     if (t->urg_snd && !(seg->flags & (SYNACK_TCP_RST | SYNACK_TCP_SYN)) &&
@@ -181,7 +182,7 @@ static int can_send_data(const tcb *t)
  * segment must leave room for them within the MSS. */
 static uint32_t sack_room(const tcb *t)
 {
-    if (!t->sack_ok || !reass_pending(t))
+    if (!t->sack_ok || !t->sb || !reass_pending(t))
         return 0;
     int n = t->sb->nooo;
     int max = t->ts_ok ? 3 : 4;
