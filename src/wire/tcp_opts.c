@@ -181,6 +181,17 @@ size_t wire_tcp_opts_len(const synack_tcp_opts *o)
 
 size_t wire_tcp_opts_emit(uint8_t *buf, const synack_tcp_opts *o)
 {
+    if (o->has_ts && !o->has_mss && !o->sack_permitted && !o->has_wscale && !o->nsack) {
+        /* Timestamps alone: every segment after the handshake when they
+         * are on. The same bytes as the general layout below. */
+        buf[0] = OPT_NOP;
+        buf[1] = OPT_NOP;
+        buf[2] = OPT_TS;
+        buf[3] = OPT_LEN_TS;
+        wire_put32(buf + 4, o->tsval);
+        wire_put32(buf + 8, o->tsecr);
+        return 12;
+    }
     uint8_t *p = buf;
     if (o->has_mss) {
         p[0] = OPT_MSS;
