@@ -59,6 +59,77 @@ void *stack_calloc(synack_stack *s, size_t n)
     return p;
 }
 
+void *rec_get(synack_stack *s, rec_cache *c, size_t size)
+{
+    void *p = c->head;
+    if (!p)
+        return stack_calloc(s, size);
+    memcpy(&c->head, p, sizeof(void *));
+    c->n--;
+    /* A reused record starts exactly as a fresh calloc'ed one would. */
+    memset(p, 0, size);
+    return p;
+}
+
+void rec_put(synack_stack *s, rec_cache *c, void *p)
+{
+    if (!p)
+        return;
+    if (c->n >= REC_CACHE_MAX) {
+        stack_free(s, p);
+        return;
+    }
+    memcpy(p, &c->head, sizeof(void *));
+    c->head = p;
+    c->n++;
+}
+
+void rec_cache_drain(synack_stack *s, rec_cache *c)
+{
+    while (c->head) {
+        void *p = c->head;
+        memcpy(&c->head, p, sizeof(void *));
+        stack_free(s, p);
+    }
+    c->n = 0;
+}
+
+void *stack_ring_alloc(void *ctx, size_t n)
+{
+    synack_stack *s = ctx;
+    rec_cache *c = &s->buf_cache;
+    if (n != STACK_BUF_CACHED || !c->head)
+        return stack_alloc(s, n);
+    void *p = c->head;
+    memcpy(&c->head, p, sizeof(void *));
+    c->n--;
+    return p;       /* like malloc: contents unspecified */
+}
+
+void stack_ring_free(void *ctx, void *p)
+{
+    stack_free(ctx, p);
+}
+
+void stack_ring_release(synack_stack *s, ring *r)
+{
+    rec_cache *c = &s->buf_cache;
+    if (r->buf && r->size == STACK_BUF_CACHED && c->n < STACK_BUF_CACHE_MAX) {
+        memcpy(r->buf, &c->head, sizeof(void *));
+        c->head = r->buf;
+        c->n++;
+        r->buf = NULL;      /* the rest as ring_free leaves it */
+    }
+    ring_free(r, s->cfg.free, s->cfg.alloc_ctx);
+}
+
+void stack_ring_trim(synack_stack *s, ring *r)
+{
+    /* ring_trim's rule, with the release going through the cache. */
+    if (r->len == 0 && r->size <= RING_KEEP_ABOVE)
+        stack_ring_release(s, r);
+}
+
 uint64_t stack_random(synack_stack *s)
 {
     return s->cfg.random ? s->cfg.random(s->cfg.random_ctx) : rng_next(&s->rng);
@@ -170,6 +241,10 @@ void synack_stack_free(synack_stack *s)
     }
     heap_release(&s->timers, s->cfg.free, s->cfg.alloc_ctx);
     tw_free_all(s);
+    rec_cache_drain(s, &s->tcb_cache);
+    rec_cache_drain(s, &s->ext_cache);
+    rec_cache_drain(s, &s->tw_cache);
+    rec_cache_drain(s, &s->buf_cache);
     if (s->reasm)
         ip_reasm_free(s, s->reasm);
     stack_free(s, s->table);
@@ -189,7 +264,7 @@ synack_time synack_next_deadline(const synack_stack *s)
      * inside the stack the caller handed over (it was allocated
      * writable); nothing observable changes. */
     synack_time t = tcb_timers_next((synack_stack *)s);
-    synack_time tw = tw_next_expiry(s);
+    synack_time tw = s->tw_head ? s->tw_head->expires : SYNACK_TIME_NEVER;  /* tw_next_expiry */
     if (tw < t)
         t = tw;
     if (s->reasm) {
@@ -272,8 +347,8 @@ void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which)
     s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
-void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
-               const synack_segment *seg, int retransmit)
+void trace_seg_event(synack_stack *s, synack_trace_kind kind, const tcb *t,
+                     const synack_segment *seg, int retransmit)
 {
     if (!s->cfg.observer)
         return;
@@ -299,8 +374,8 @@ void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_seg
     s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
-void trace_state(synack_stack *s, const tcb *t, synack_state from, synack_state to,
-                 const char *cause)
+void trace_state_event(synack_stack *s, const tcb *t, synack_state from, synack_state to,
+                       const char *cause)
 {
     if (!s->cfg.observer)
         return;

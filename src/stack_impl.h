@@ -32,6 +32,18 @@ typedef struct tw_entry {
     uint8_t  ts_ok;
 } tw_entry;
 
+/* A bounded free list of fixed-size records of one kind (TCBs, TIME-WAIT
+ * entries): a connection's records are taken and given back once per
+ * connection, and at high connection rates the allocator round trip is a
+ * measurable part of the cost. Records sit here zeroed-on-reuse, at most
+ * REC_CACHE_MAX of them, and are freed with the stack. They are not live
+ * connections: nothing counts them as such. */
+#define REC_CACHE_MAX 64u
+typedef struct rec_cache {
+    void    *head;          /* first cached record; its first bytes link on */
+    uint32_t n;
+} rec_cache;
+
 typedef enum sock_kind {
     SOCK_FREE = 0,      /* slot unused */
     SOCK_IDLE,          /* created, maybe bound */
@@ -82,6 +94,10 @@ struct synack_stack {
     tw_entry **tw_table;        /* TIME-WAIT entries, same bucket count */
     tw_entry *tw_head, *tw_tail;        /* expiry FIFO */
     heap     timers;            /* TCBs by earliest deadline */
+    rec_cache tcb_cache;        /* freed TCBs kept for reuse */
+    rec_cache ext_cache;        /* freed TCB extensions kept for reuse */
+    rec_cache tw_cache;         /* freed TIME-WAIT entries kept for reuse */
+    rec_cache buf_cache;        /* freed STACK_BUF_CACHED-byte ring buffers */
 
     int     *readyq;            /* ring of handles, cfg.max_sockets */
     uint32_t ready_head, ready_len;
@@ -97,18 +113,67 @@ struct synack_stack {
     uint32_t chack_count;
 };
 
+/* Bucket of a 4-tuple in the connection and TIME-WAIT hash tables (what
+ * tcp_conn.c:conn_bucket returns), inline for the lookups every segment
+ * makes. Salted multiplicative hash: cheap per segment; the salt is
+ * random so a peer cannot aim many tuples at one bucket without knowing
+ * it. */
+static inline uint32_t conn_hash_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport,
+                                        uint16_t lport)
+{
+    uint64_t k = ((uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport) ^ s->hash_salt;
+    k *= 0x9E3779B97F4A7C15ull;
+    k ^= k >> 29;
+    return (uint32_t)(k >> 32) & s->table_mask;
+}
+
 /* Allocation through the configured allocator. */
 void *stack_alloc(synack_stack *s, size_t n);
 void *stack_calloc(synack_stack *s, size_t n);
 void  stack_free(synack_stack *s, void *p);
 uint64_t stack_random(synack_stack *s);
+/* A zeroed record of size bytes, from the cache c if it holds one. */
+void *rec_get(synack_stack *s, rec_cache *c, size_t size);
+/* Gives a record back: cached if there is room, else freed. NULL is ok. */
+void  rec_put(synack_stack *s, rec_cache *c, void *p);
+/* Frees every cached record. */
+void  rec_cache_drain(synack_stack *s, rec_cache *c);
 
-/* Trace events (no-ops without an observer). */
-void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
-               const synack_segment *seg, int retransmit);
+/* Ring buffers of exactly this size (a ring's first allocation) are kept
+ * in buf_cache when a connection lets go of them, at most
+ * STACK_BUF_CACHE_MAX, and handed to the next ring that asks for that
+ * size: a short connection then costs no allocator round trip for its
+ * queues. Other sizes go straight to the configured allocator. */
+#define STACK_BUF_CACHED    2048u
+#define STACK_BUF_CACHE_MAX 16u
+/* Allocator callbacks for ring_write (ctx: the stack). */
+void *stack_ring_alloc(void *ctx, size_t n);
+void  stack_ring_free(void *ctx, void *p);
+/* ring_free / ring_trim through the buffer cache. */
+void  stack_ring_release(synack_stack *s, ring *r);
+void  stack_ring_trim(synack_stack *s, ring *r);
+
+/* Trace events (no-ops without an observer). The ones on every segment
+ * and state change test for the observer inline, so the common case
+ * (none) costs a load and a branch, not a call; the *_event functions
+ * build and deliver the event. */
+void trace_seg_event(synack_stack *s, synack_trace_kind kind, const tcb *t,
+                     const synack_segment *seg, int retransmit);
+void trace_state_event(synack_stack *s, const tcb *t, synack_state from, synack_state to,
+                       const char *cause);
+static inline void trace_seg(synack_stack *s, synack_trace_kind kind, const tcb *t,
+                             const synack_segment *seg, int retransmit)
+{
+    if (s->cfg.observer)
+        trace_seg_event(s, kind, t, seg, retransmit);
+}
+static inline void trace_state(synack_stack *s, const tcb *t, synack_state from,
+                               synack_state to, const char *cause)
+{
+    if (s->cfg.observer)
+        trace_state_event(s, t, from, to, cause);
+}
 void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg);
-void trace_state(synack_stack *s, const tcb *t, synack_state from, synack_state to,
-                 const char *cause);
 void trace_timer(synack_stack *s, const tcb *t, synack_timer which);
 void trace_error(synack_stack *s, const tcb *t, int err, const char *cause);
 

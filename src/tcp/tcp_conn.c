@@ -14,17 +14,12 @@
 
 uint32_t conn_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
-    /* Salted multiplicative hash: cheap per segment; the salt is random so
-     * a peer cannot aim many tuples at one bucket without knowing it. */
-    uint64_t k = ((uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport) ^ s->hash_salt;
-    k *= 0x9E3779B97F4A7C15ull;
-    k ^= k >> 29;
-    return (uint32_t)(k >> 32) & s->table_mask;
+    return conn_hash_bucket(s, raddr, rport, lport);
 }
 
 tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
-    for (tcb *t = s->table[conn_bucket(s, raddr, rport, lport)]; t; t = t->hnext)
+    for (tcb *t = s->table[conn_hash_bucket(s, raddr, rport, lport)]; t; t = t->hnext)
         if (t->raddr == raddr && t->rport == rport && t->lport == lport)
             return t;
     return NULL;
@@ -32,7 +27,7 @@ tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t 
 
 void tcb_hash_insert(synack_stack *s, tcb *t)
 {
-    uint32_t b = conn_bucket(s, t->raddr, t->rport, t->lport);
+    uint32_t b = conn_hash_bucket(s, t->raddr, t->rport, t->lport);
     t->hnext = s->table[b];
     s->table[b] = t;
     t->in_table = 1;
@@ -42,7 +37,7 @@ void tcb_hash_remove(synack_stack *s, tcb *t)
 {
     if (!t->in_table)
         return;
-    tcb **pp = &s->table[conn_bucket(s, t->raddr, t->rport, t->lport)];
+    tcb **pp = &s->table[conn_hash_bucket(s, t->raddr, t->rport, t->lport)];
     while (*pp && *pp != t)
         pp = &(*pp)->hnext;
     if (*pp)
@@ -55,7 +50,7 @@ tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport)
 {
     if (s->stats.conns_live >= s->cfg.max_conns)
         return NULL;
-    tcb *t = stack_calloc(s, sizeof(*t));
+    tcb *t = rec_get(s, &s->tcb_cache, sizeof(*t));
     if (!t)
         return NULL;
     t->id = s->next_conn_id++;
@@ -81,7 +76,7 @@ tcb_ext *tcb_ext_get(synack_stack *s, tcb *t)
 {
     if (t->ext)
         return t->ext;
-    tcb_ext *x = stack_calloc(s, sizeof(*x));
+    tcb_ext *x = rec_get(s, &s->ext_cache, sizeof(*x));
     if (!x)
         return NULL;
     t->ext = x;
@@ -104,12 +99,12 @@ void tcb_release(synack_stack *s, tcb *t)
 {
     tcb_hash_remove(s, t);
     heap_remove(&s->timers, &t->hn);
-    ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
-    ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+    stack_ring_release(s, &t->sndq);
+    stack_ring_release(s, &t->rcvq);
     stack_free(s, t->sb);
-    stack_free(s, t->ext);
+    rec_put(s, &s->ext_cache, t->ext);
     s->stats.conns_live--;
-    stack_free(s, t);
+    rec_put(s, &s->tcb_cache, t);
 }
 
 int tcb_synchronized(const tcb *t)
@@ -138,8 +133,8 @@ void tcb_close(synack_stack *s, tcb *t, int err, const char *cause)
         /* RFC 9293 3.10.7.4: on reset "all segment queues should be
          * flushed"; the app sees the error instead of the data. */
         t->error = err;
-        ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
-        ring_free(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+        stack_ring_release(s, &t->sndq);
+        stack_ring_release(s, &t->rcvq);
         trace_error(s, t, err, cause);
     }
     if (t->listener >= 0)

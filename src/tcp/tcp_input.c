@@ -139,7 +139,7 @@ static void take_syn_options(synack_stack *s, tcb *t, const synack_segment *seg)
 static void enter_time_wait(synack_stack *s, tcb *t, const char *cause)
 {
     tcb_timers_clear(t, SYNACK_TIMER_TIME_WAIT);
-    ring_free(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+    stack_ring_release(s, &t->sndq);
     stack_free(s, t->sb);       /* no data can arrive or leave any more */
     t->sb = NULL;
     tcb_set_state(s, t, SYNACK_TIME_WAIT, cause);
@@ -588,7 +588,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     if (seq_gt(upto, t->snd_buf_seq)) {
         ring_consume(&t->sndq, upto - t->snd_buf_seq);
         t->snd_buf_seq = upto;
-        ring_trim(&t->sndq, s->cfg.free, s->cfg.alloc_ctx);
+        stack_ring_trim(s, &t->sndq);
         sock_notify(s, t->handle);      /* room to write */
     }
     t->snd_una = ack;
@@ -819,8 +819,7 @@ static verdict process_text(synack_stack *s, tcb *t, inseg *in)
         ring_commit(&t->rcvq, in->len);
         n = (long)in->len;
     } else {
-        n = ring_write(&t->rcvq, in->data, in->len, s->cfg.alloc, s->cfg.free,
-                       s->cfg.alloc_ctx);
+        n = ring_write(&t->rcvq, in->data, in->len, stack_ring_alloc, stack_ring_free, s);
     }
     if (n < 0) {
         /* Unacknowledged, so the peer retransmits: nothing is lost. */
@@ -986,8 +985,8 @@ static int checksum_ok(synack_stack *s, tcb *t, const synack_segment *seg,
 {
     *placed = 0;
     if (t && seg->len && receive_fast_ok(t, seg) &&
-        ring_write_at_csum(&t->rcvq, t->rcvq.len, payload, seg->len, &sum, s->cfg.alloc,
-                           s->cfg.free, s->cfg.alloc_ctx) == 0)
+        ring_write_at_csum(&t->rcvq, t->rcvq.len, payload, seg->len, &sum, stack_ring_alloc,
+                           stack_ring_free, s) == 0)
         *placed = seg->len;
     else
         sum = wire_csum_add(sum, payload, seg->len);

@@ -70,8 +70,9 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
             seg->opts.tsval = ts_now(s);
             seg->opts.tsecr = t->ts_recent;
         }
-        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK. */
-        if (seg->flags & SYNACK_TCP_ACK)
+        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK
+         * (nothing without out-of-order state: seg_init left nsack 0). */
+        if ((seg->flags & SYNACK_TCP_ACK) && t->sb)
             reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
     const tcb_ext *x = t->ext;
@@ -85,21 +86,23 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         seg->urg = (uint16_t)(up > 65535u ? 65535u : up);
     }
     seg->len = len;
-    size_t hl = wire_tcp_hdr_len(seg);
     uint8_t *tcp = ip_tx_begin(s);
+    /* Header and options first (their length places the payload), then
+     * the payload, then the checksum over both. */
+    size_t hl = wire_tcp_emit_hdr(tcp, seg);
     synack_tx_info info = { 0, 0, 0, 16 };
     if (len > t->mss)
         info.gso_size = t->mss;     /* a TSO super-segment */
     if (s->cfg.csum_offload) {
         if (len)
             ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
-        wire_tcp_emit_partial(tcp, seg);
+        wire_tcp_finish_partial(tcp, seg, hl);
         info.csum_partial = 1;
     } else {
         /* One pass over the payload: copied and summed together. */
         uint32_t psum = len ? ring_peek_csum(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len)
                             : 0;
-        wire_tcp_emit_sum(tcp, seg, psum);
+        wire_tcp_finish_sum(tcp, seg, hl, psum);
     }
     int rexmit = !(seg->flags & SYNACK_TCP_RST) && (len || syn || (seg->flags & SYNACK_TCP_FIN)) &&
                  seq_lt(seg->seq, t->snd_max);
@@ -181,7 +184,7 @@ static int can_send_data(const tcb *t)
  * segment must leave room for them within the MSS. */
 static uint32_t sack_room(const tcb *t)
 {
-    if (!t->sack_ok || !reass_pending(t))
+    if (!t->sack_ok || !t->sb || !reass_pending(t))
         return 0;
     int n = t->sb->nooo;
     int max = t->ts_ok ? 3 : 4;

@@ -54,8 +54,8 @@ int reass_store(synack_stack *s, tcb *t, uint32_t seq, const uint8_t *data, uint
             touches = 1;
     if (!touches && sb->nooo == TCB_OOO_MAX)
         return -1;      /* bounded: the sender retransmits what we drop */
-    if (ring_write_at(&t->rcvq, t->rcvq.len + (seq - t->rcv_nxt), data, len, s->cfg.alloc,
-                      s->cfg.free, s->cfg.alloc_ctx) != 0)
+    if (ring_write_at(&t->rcvq, t->rcvq.len + (seq - t->rcv_nxt), data, len, stack_ring_alloc,
+                      stack_ring_free, s) != 0)
         return -1;
     /* Merge every range that overlaps or touches [start, end). */
     int merged = -1;

@@ -68,7 +68,7 @@ static void fifo_insert(synack_stack *s, tw_entry *w)
 
 static void hash_unlink(synack_stack *s, tw_entry *w)
 {
-    tw_entry **pp = &s->tw_table[conn_bucket(s, w->raddr, w->rport, w->lport)];
+    tw_entry **pp = &s->tw_table[conn_hash_bucket(s, w->raddr, w->rport, w->lport)];
     while (*pp && *pp != w)
         pp = &(*pp)->hnext;
     if (*pp)
@@ -80,15 +80,14 @@ static void tw_remove(synack_stack *s, tw_entry *w)
     fifo_unlink(s, w);
     hash_unlink(s, w);
     s->stats.conns_live--;
-    stack_free(s, w);
+    rec_put(s, &s->tw_cache, w);
 }
 
 void tw_adopt(synack_stack *s, tcb *t)
 {
-    tw_entry *w = stack_alloc(s, sizeof(*w));
+    tw_entry *w = rec_get(s, &s->tw_cache, sizeof(*w));
     if (!w)
         return;     /* the TCB stays in TIME-WAIT, its timer still runs */
-    memset(w, 0, sizeof(*w));
     w->raddr = t->raddr;
     w->rport = t->rport;
     w->lport = t->lport;
@@ -102,7 +101,7 @@ void tw_adopt(synack_stack *s, tcb *t)
     w->wnd = (uint16_t)(wnd > 65535 ? 65535 : wnd);
     w->wscale = t->rcv_wscale;
     w->expires = tcb_timer_at(t, SYNACK_TIMER_TIME_WAIT);
-    uint32_t b = conn_bucket(s, w->raddr, w->rport, w->lport);
+    uint32_t b = conn_hash_bucket(s, w->raddr, w->rport, w->lport);
     w->hnext = s->tw_table[b];
     s->tw_table[b] = w;
     fifo_insert(s, w);
@@ -114,7 +113,7 @@ void tw_adopt(synack_stack *s, tcb *t)
 
 tw_entry *tw_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
-    for (tw_entry *w = s->tw_table[conn_bucket(s, raddr, rport, lport)]; w; w = w->hnext)
+    for (tw_entry *w = s->tw_table[conn_hash_bucket(s, raddr, rport, lport)]; w; w = w->hnext)
         if (w->raddr == raddr && w->rport == rport && w->lport == lport)
             return w;
     return NULL;

@@ -49,7 +49,7 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urg
     tcb_ext *x = tcb_ext_get(s, t);
     if (!x)
         return SYNACK_ENOBUFS;
-    long n = ring_write(&t->sndq, buf, len, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx);
+    long n = ring_write(&t->sndq, buf, len, stack_ring_alloc, stack_ring_free, s);
     if (n < 0)
         return SYNACK_ENOBUFS;
     if (n == 0)
@@ -77,7 +77,7 @@ long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
     ring_peek(&t->rcvq, 0, buf, n);
     ring_consume(&t->rcvq, n);
     if (!reass_pending(t))
-        ring_trim(&t->rcvq, s->cfg.free, s->cfg.alloc_ctx);
+        stack_ring_trim(s, &t->rcvq);
     /* Window update: tell the peer about the space just freed once it is
      * worth it (RFC 9293 3.8.6.2.2; RFC 1122 4.2.3.3), in particular when
      * the window it knows is smaller than a segment. */

@@ -68,9 +68,17 @@ size_t wire_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
     wire_put16(buf + 6, IP_FLAG_DF);
     buf[8] = ttl;
     buf[9] = proto;
-    wire_put16(buf + 10, 0);
     wire_put32(buf + 12, src);
     wire_put32(buf + 16, dst);
-    wire_put16(buf + 10, wire_csum_fold(wire_csum_add(0, buf, WIRE_IPV4_HDR_LEN)));
+    /* RFC 791 3.1 / RFC 1071: the header checksum, summed from the field
+     * values rather than read back from the buffer — the same 16-bit
+     * words (the checksum field itself counts as zero), so the same
+     * result as wire_csum_add over the header, in a few additions. */
+    uint32_t sum = 0x4500u + (uint32_t)(uint16_t)(WIRE_IPV4_HDR_LEN + payload_len) + id +
+                   IP_FLAG_DF + ((uint32_t)ttl << 8 | proto) + (src >> 16) + (src & 0xffffu) +
+                   (dst >> 16) + (dst & 0xffffu);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    wire_put16(buf + 10, (uint16_t)~sum);
     return WIRE_IPV4_HDR_LEN;
 }

@@ -127,23 +127,38 @@ size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg)
     return hl;
 }
 
-size_t wire_tcp_emit_sum(uint8_t *buf, const synack_segment *seg, uint32_t payload_sum)
+size_t wire_tcp_emit_hdr(uint8_t *buf, const synack_segment *seg)
 {
-    size_t hl = emit_header(buf, seg);
+    return emit_header(buf, seg);
+}
+
+void wire_tcp_finish_sum(uint8_t *buf, const synack_segment *seg, size_t hl, uint32_t payload_sum)
+{
     uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP,
                                     (uint32_t)(hl + seg->len));
     sum = wire_csum_add(sum, buf, hl);      /* hl is a multiple of 4 */
     uint64_t total = (uint64_t)sum + payload_sum;
     total = (total & 0xffffffffu) + (total >> 32);
     wire_put16(buf + 16, wire_csum_fold((uint32_t)total));
+}
+
+void wire_tcp_finish_partial(uint8_t *buf, const synack_segment *seg, size_t hl)
+{
+    uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP,
+                                    (uint32_t)(hl + seg->len));
+    wire_put16(buf + 16, (uint16_t)~wire_csum_fold(sum));
+}
+
+size_t wire_tcp_emit_sum(uint8_t *buf, const synack_segment *seg, uint32_t payload_sum)
+{
+    size_t hl = emit_header(buf, seg);
+    wire_tcp_finish_sum(buf, seg, hl, payload_sum);
     return hl;
 }
 
 size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg)
 {
     size_t hl = emit_header(buf, seg);
-    uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP,
-                                    (uint32_t)(hl + seg->len));
-    wire_put16(buf + 16, (uint16_t)~wire_csum_fold(sum));
+    wire_tcp_finish_partial(buf, seg, hl);
     return hl;
 }

@@ -39,7 +39,7 @@ enum {
 #define OPT_SACK_MAX      4u
 #define WSCALE_MAX        14u   /* RFC 7323 2.3 */
 
-int wire_tcp_opts_parse(const uint8_t *opts, size_t len, synack_tcp_opts *out)
+int wire_tcp_opts_parse_general(const uint8_t *opts, size_t len, synack_tcp_opts *out)
 {
     memset(out, 0, sizeof *out);
     size_t i = 0;
@@ -110,6 +110,43 @@ bad:
     return -1;
 }
 
+/* The layouts nearly every segment carries, recognised by their exact
+ * bytes and decoded without the walk: timestamps alone (NOP NOP TS, every
+ * segment of a connection with timestamps) and the SYN layout of synack
+ * and Linux (MSS, SACK-permitted, TS, NOP, WS). Each gives exactly what
+ * the general parser gives for the same bytes; anything else goes to it. */
+int wire_tcp_opts_parse(const uint8_t *opts, size_t len, synack_tcp_opts *out)
+{
+    if (len == 0) {
+        memset(out, 0, sizeof *out);
+        return 0;
+    }
+    if (len == 12 && opts[0] == OPT_NOP && opts[1] == OPT_NOP && opts[2] == OPT_TS &&
+        opts[3] == OPT_LEN_TS) {
+        memset(out, 0, sizeof *out);
+        out->has_ts = 1;
+        out->tsval = wire_get32(opts + 4);
+        out->tsecr = wire_get32(opts + 8);
+        return 0;
+    }
+    if (len == 20 && opts[0] == OPT_MSS && opts[1] == OPT_LEN_MSS &&
+        opts[4] == OPT_SACK_PERM && opts[5] == OPT_LEN_SACK_PERM && opts[6] == OPT_TS &&
+        opts[7] == OPT_LEN_TS && opts[16] == OPT_NOP && opts[17] == OPT_WSCALE &&
+        opts[18] == OPT_LEN_WSCALE) {
+        memset(out, 0, sizeof *out);
+        out->has_mss = 1;
+        out->mss = wire_get16(opts + 2);
+        out->sack_permitted = 1;
+        out->has_ts = 1;
+        out->tsval = wire_get32(opts + 8);
+        out->tsecr = wire_get32(opts + 12);
+        out->has_wscale = 1;
+        out->wscale = opts[19] > WSCALE_MAX ? (uint8_t)WSCALE_MAX : opts[19];
+        return 0;
+    }
+    return wire_tcp_opts_parse_general(opts, len, out);
+}
+
 /* Bytes of the fixed (non-SACK) part of the layout. At most 20. */
 static size_t fixed_len(const synack_tcp_opts *o)
 {
@@ -144,6 +181,17 @@ size_t wire_tcp_opts_len(const synack_tcp_opts *o)
 
 size_t wire_tcp_opts_emit(uint8_t *buf, const synack_tcp_opts *o)
 {
+    if (o->has_ts && !o->has_mss && !o->sack_permitted && !o->has_wscale && !o->nsack) {
+        /* Timestamps alone: every segment after the handshake when they
+         * are on. The same bytes as the general layout below. */
+        buf[0] = OPT_NOP;
+        buf[1] = OPT_NOP;
+        buf[2] = OPT_TS;
+        buf[3] = OPT_LEN_TS;
+        wire_put32(buf + 4, o->tsval);
+        wire_put32(buf + 8, o->tsecr);
+        return 12;
+    }
     uint8_t *p = buf;
     if (o->has_mss) {
         p[0] = OPT_MSS;
@@ -181,6 +229,8 @@ size_t wire_tcp_opts_emit(uint8_t *buf, const synack_tcp_opts *o)
         p[3] = o->wscale;
         p += 4;
     }
+    if (o->nsack == 0)
+        return (size_t)(p - buf);
     size_t n = sack_blocks(o, (size_t)(p - buf));
     if (n > 0) {
         p[0] = OPT_NOP;

@@ -15,4 +15,9 @@
  * have room for WIRE_TCP_MAX_OPTS bytes. */
 size_t wire_tcp_opts_emit(uint8_t *buf, const synack_tcp_opts *o);
 
+/* The option walk behind wire_tcp_opts_parse, which first tries the
+ * common layouts by their exact bytes. Same contract; exposed so a test
+ * can check that both give the same result for every input. */
+int wire_tcp_opts_parse_general(const uint8_t *opts, size_t len, synack_tcp_opts *out);
+
 #endif

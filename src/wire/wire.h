@@ -131,6 +131,17 @@ size_t wire_tcp_emit_sum(uint8_t *buf, const synack_segment *seg, uint32_t paylo
  * offload, Linux CHECKSUM_PARTIAL). The payload is not read. */
 size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg);
 
+/* The two halves of wire_tcp_emit_sum / wire_tcp_emit_partial, for a
+ * caller that places the payload after writing the header (and so needs
+ * the header length once, not twice): wire_tcp_emit_hdr writes header and
+ * options with a zero checksum field and returns the header length hl;
+ * wire_tcp_finish_sum then sets the checksum from the payload's running
+ * sum (seg->len bytes, not read), wire_tcp_finish_partial the folded
+ * pseudo-header sum for checksum offload. */
+size_t wire_tcp_emit_hdr(uint8_t *buf, const synack_segment *seg);
+void wire_tcp_finish_sum(uint8_t *buf, const synack_segment *seg, size_t hl, uint32_t payload_sum);
+void wire_tcp_finish_partial(uint8_t *buf, const synack_segment *seg, size_t hl);
+
 /* ---------------------------------------------------------------- ICMP */
 
 #define WIRE_ICMP_ECHO_REPLY   0
