@@ -988,7 +988,7 @@ static int checksum_ok(synack_stack *s, tcb *t, const synack_segment *seg,
         ring_write_at_csum(&t->rcvq, t->rcvq.len, payload, seg->len, &sum, stack_ring_alloc,
                            stack_ring_free, s) == 0)
         *placed = seg->len;
-    else
+    else if (seg->len)
         sum = wire_csum_add(sum, payload, seg->len);
     if (wire_csum_fold(sum) == 0)
         return 1;

@@ -55,18 +55,6 @@ static inline uint16_t load16(const uint8_t *p)
     return v;
 }
 
-/* Folds a 64-bit one's-complement sum to 16 bits without losing the
- * distinction between "all zero" and "nonzero". */
-static uint32_t fold64(uint64_t acc)
-{
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffffffu) + (acc >> 32);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    acc = (acc & 0xffffu) + (acc >> 16);
-    return (uint32_t)acc;
-}
-
 #ifdef CSUM_AVX2
 /* Largest block handed to one vector call: its lanes then hold at most
  * 2^24 additions of 32-bit words each, far from overflowing 64 bits. */
@@ -197,12 +185,19 @@ static inline uint64_t sum_short(const uint8_t *p, size_t len)
  * 32 bits (2^32 == 1 modulo 0xffff as well). */
 static inline uint32_t finish(uint32_t sum, uint64_t acc)
 {
-    uint32_t part = fold64(acc);
+    /* 64 -> 32 bits with end-around carry (2^32 == 1 modulo 0xffff). */
+    uint32_t hi = (uint32_t)(acc >> 32);
+    uint32_t part = (uint32_t)acc + hi;
+    part += part < hi;
+    /* Native to network order: swapping all four bytes equals swapping
+     * the bytes of the 16-bit fold (x * 2^8 modulo 0xffff either way),
+     * without folding first. A nonzero sum stays nonzero throughout. */
     if (host_is_little_endian())
-        part = ((part & 0xffu) << 8) | (part >> 8);
-    uint64_t total = (uint64_t)sum + part;
-    total = (total & 0xffffffffu) + (total >> 32);
-    return (uint32_t)total;
+        part = ((part & 0xffu) << 24) | ((part & 0xff00u) << 8) | ((part >> 8) & 0xff00u) |
+               (part >> 24);
+    uint32_t total = sum + part;
+    total += total < part;
+    return total;
 }
 
 uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len)
