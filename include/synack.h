@@ -346,6 +346,27 @@ int synack_input(synack_stack *s, const void *pkt, size_t len, synack_time now);
                                        checksum (or it is a local partial
                                        one): skip the check */
 
+/* Input batches (optional; what interrupt coalescing and GRO give a
+ * kernel stack). A driver holding several received datagrams brackets
+ * their synack_input calls with synack_batch_begin and synack_batch_end.
+ * Every datagram is still processed in full and in order, and everything
+ * that must go out at once still does at once: handshake segments,
+ * resets, challenge ACKs, and the immediate ACKs for out-of-order data,
+ * filled holes, duplicates and window edges. What waits for
+ * synack_batch_end is only the output that follows in-order data or a
+ * new ACK on an ESTABLISHED connection: one ACK then covers all the
+ * in-order data of the batch (a "stretch" ACK, as after GRO), and a sender
+ * sends once for all the ACKs that arrived together.
+ *
+ * synack_batch_begin returns 0, or SYNACK_EALREADY inside a batch.
+ * synack_batch_end sends what waited and returns 0, or SYNACK_EINVAL
+ * outside a batch. End a batch before other calls on the stack (time, or
+ * the application's calls): synack_advance ends an open batch first; other
+ * calls work inside one, but output they cause for a waiting connection
+ * leaves at once. */
+int synack_batch_begin(synack_stack *s);
+int synack_batch_end(synack_stack *s);
+
 /* synack_input with flags (SYNACK_IN_*); synack_input is flags = 0. */
 int synack_input_flags(synack_stack *s, const void *pkt, size_t len, synack_time now,
                        unsigned flags);

@@ -275,8 +275,58 @@ synack_time synack_next_deadline(const synack_stack *s)
     return t;
 }
 
+/* ------------------------------------------------------------ batches */
+
+int synack_batch_begin(synack_stack *s)
+{
+    if (s->in_batch)
+        return SYNACK_EALREADY;
+    s->in_batch = 1;
+    s->nbatched = 0;
+    return 0;
+}
+
+int synack_batch_end(synack_stack *s)
+{
+    if (!s->in_batch)
+        return SYNACK_EINVAL;
+    s->in_batch = 0;
+    /* In arrival order. Output cannot close a connection or defer again
+     * (the batch is over), so the list stays as it is while we walk it. */
+    for (unsigned i = 0; i < s->nbatched; i++) {
+        tcb *t = s->batched[i];
+        if (t && t->state != SYNACK_CLOSED)
+            tcp_output(s, t);
+    }
+    s->nbatched = 0;
+    return 0;
+}
+
+int batch_defer(synack_stack *s, tcb *t)
+{
+    if (!s->in_batch)
+        return 0;
+    for (unsigned i = 0; i < s->nbatched; i++)
+        if (s->batched[i] == t)
+            return 1;
+    if (s->nbatched == STACK_BATCH_MAX)
+        return 0;
+    s->batched[s->nbatched++] = t;
+    return 1;
+}
+
+void batch_forget(synack_stack *s, tcb *t)
+{
+    for (unsigned i = 0; i < s->nbatched; i++)
+        if (s->batched[i] == t)
+            s->batched[i] = NULL;
+}
+
 void synack_advance(synack_stack *s, synack_time now)
 {
+    /* Time moves: what waited for the end of a batch goes first. */
+    if (s->in_batch)
+        synack_batch_end(s);
     if (now > s->now)
         s->now = now;
     /* Each firing re-arms or removes the TCB's node, so the loop ends; a

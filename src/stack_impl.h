@@ -72,6 +72,8 @@ typedef struct sock {
     int       next_listener;    /* listener list link, -1 ends */
 } sock;
 
+#define STACK_BATCH_MAX 16
+
 struct synack_stack {
     synack_config cfg;
     synack_time now;
@@ -111,6 +113,13 @@ struct synack_stack {
     /* RFC 5961 section 7: challenge ACKs per second, stack-wide. */
     synack_time chack_epoch;
     uint32_t chack_count;
+
+    /* Input batch (synack_batch_begin/end): connections whose output
+     * waits for the end of the batch. A full list means no more waiting;
+     * a TCB released meanwhile leaves a NULL (batch_forget). */
+    uint8_t  in_batch;
+    uint8_t  nbatched;
+    tcb     *batched[STACK_BATCH_MAX];
 };
 
 /* Bucket of a 4-tuple in the connection and TIME-WAIT hash tables (what
@@ -126,6 +135,12 @@ static inline uint32_t conn_hash_bucket(const synack_stack *s, uint32_t raddr, u
     k ^= k >> 29;
     return (uint32_t)(k >> 32) & s->table_mask;
 }
+
+/* Input batches (stack.c): defers t's output to synack_batch_end if a
+ * batch is open and has room (1), else 0 (the caller outputs now). */
+int  batch_defer(synack_stack *s, tcb *t);
+/* t is going away: forget it if its output waits. */
+void batch_forget(synack_stack *s, tcb *t);
 
 /* Allocation through the configured allocator. */
 void *stack_alloc(synack_stack *s, size_t n);

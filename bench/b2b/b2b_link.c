@@ -64,10 +64,21 @@ uint64_t b2b_link_pump(b2b_link *l, synack_time now)
 {
     uint64_t n = 0;
     while (l->head != l->tail) {
-        b2b_slot *s = &l->slots[l->head % l->cap];
-        synack_input(l->stacks[s->dst], s->bytes, s->len, now);
-        l->head++;
-        n++;
+        /* The run of queued packets for one stack goes in as one input
+         * batch (what arrives together is answered together), unless
+         * batches are off (--link-copy: the plain driver API). */
+        uint32_t dst = l->slots[l->head % l->cap].dst;
+        synack_stack *st = l->stacks[dst];
+        if (!b2b_link_copy)
+            synack_batch_begin(st);
+        while (l->head != l->tail && l->slots[l->head % l->cap].dst == dst) {
+            b2b_slot *s = &l->slots[l->head % l->cap];
+            synack_input(st, s->bytes, s->len, now);
+            l->head++;
+            n++;
+        }
+        if (!b2b_link_copy)
+            synack_batch_end(st);
     }
     l->head = l->tail = 0;
     l->delivered += n;

@@ -4,9 +4,11 @@
  * optional deterministic loss of every k-th data-carrying TCP segment.
  *
  * Zero copy by default: the stacks build each datagram right in the next
- * free slot (synack_config.tx_buffer), so tx only commits it; with
- * b2b_link_copy set (bench-b2b --link-copy) tx copies every packet, as a
- * link behind a plain tx callback must (and as the lwIP harness does).
+ * free slot (synack_config.tx_buffer), so tx only commits it, and each run
+ * of queued packets for one stack is handed over as one input batch
+ * (synack_batch_begin/end). With b2b_link_copy set (bench-b2b --link-copy)
+ * the link uses the plain driver API instead: tx copies every packet and
+ * packets go in one by one, as in the lwIP harness.
  *
  * A slot stays owned by the FIFO while its packet is being processed, so
  * the packets that processing emits can never overwrite it. When the FIFO

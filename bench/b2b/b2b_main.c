@@ -9,11 +9,13 @@
  *   --warmup-mb=MB    bulk warm-up, every byte checked (default 64)
  *   --buf-kb=KB       send/receive buffer of each end for bulk (default 4096)
  *   --only=WHAT       bulk | loss | conn | mem (default: all)
- *   --copy-ms=MS      timed phase of bulk over a link that copies every
- *                     packet in tx, as lwIP's link must (default: bulk-ms;
+ *   --copy-ms=MS      timed phase of bulk over the plain driver API: the
+ *                     link copies every packet in tx and hands packets over
+ *                     one by one, as lwIP's link does (default: bulk-ms;
  *                     0 skips); key synack.bulk_copy
- *   --link-copy       every phase over the copying link instead of the one
- *                     lending its slots to the stacks (synack_config.tx_buffer) */
+ *   --link-copy       every phase over that plain link instead of the one
+ *                     lending its slots (synack_config.tx_buffer) and
+ *                     batching input (synack_batch_begin/end) */
 #include <stdio.h>
 #include <string.h>
 

@@ -313,22 +313,27 @@ int loop_del_fd(loop *l, int fd)
     return 0;
 }
 
-/* Reads up to RX_BUDGET packets into the stack. Returns 0 or -1. */
+/* Reads up to RX_BUDGET packets into the stack, as one input batch
+ * (synack_batch_begin/end): what the device had queued is answered
+ * together, one ACK for a run of in-order data. Returns 0 or -1. */
 static int drain_device(loop *l)
 {
+    int r = 0;
+    synack_batch_begin(l->stack);
     for (int i = 0; i < RX_BUDGET; i++) {
         unsigned flags;
         long n = tun_read(l->dev, l->rxbuf, TUN_MAX_PACKET, &flags);
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            return 0;
+        if (n <= 0) {
+            r = n < 0 ? -1 : 0;
+            break;
+        }
         if (l->faults)
             fault_in(l->faults, l->rxbuf, (size_t)n, flags, loop_clock());
         else
             synack_input_flags(l->stack, l->rxbuf, (size_t)n, loop_clock(), flags);
     }
-    return 0;
+    synack_batch_end(l->stack);
+    return r;
 }
 
 static void report_ready(loop *l)

@@ -97,6 +97,7 @@ tcb_ext *tcb_ext_get(synack_stack *s, tcb *t)
 
 void tcb_release(synack_stack *s, tcb *t)
 {
+    batch_forget(s, t);
     tcb_hash_remove(s, t);
     heap_remove(&s->timers, &t->hn);
     stack_ring_release(s, &t->sndq);

@@ -901,6 +901,25 @@ static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg, uint32
     return 1;
 }
 
+/* Inside an input batch (synack_batch_begin), the output after a segment
+ * may wait for the batch's end only for the steady flow of an ESTABLISHED
+ * connection: the segment arrived in order with nothing held out of
+ * order, carried only ACK (and PSH), no SACK blocks, brought data or a new
+ * ACK (so it is not a duplicate ACK, which signals loss), was taken whole
+ * (not trimmed at a window edge), and left the connection ESTABLISHED
+ * with no hole. Everything else — out-of-order data, filled holes,
+ * duplicates, window probes, FIN, SYN, RST, URG — is answered at once as
+ * RFC 5681 4.2 and RFC 9293 3.10.7.4 ask; the ACK for in-order data may
+ * be a stretch ACK covering the whole batch, which RFC 9293 3.8.6.3
+ * (SHLD-19) bends the way GRO does in kernel stacks. */
+static int batch_may_wait(const tcb *t, const inseg *in, verdict v)
+{
+    const synack_segment *seg = in->seg;
+    return v == V_CONTINUE && t->state == SYNACK_ESTABLISHED &&
+           !(seg->flags & ~(SYNACK_TCP_ACK | SYNACK_TCP_PSH)) && (seg->flags & SYNACK_TCP_ACK) &&
+           seg->opts.nsack == 0 && in->len == seg->len && !reass_pending(t);
+}
+
 static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint8_t *payload,
                         uint32_t placed)
 {
@@ -917,11 +936,16 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
     static const step_fn steps[] = {
         check_sequence, check_rst, check_syn, check_ack, check_urg, process_text, process_fin,
     };
+    /* Whether this segment's output may wait for the end of an input
+     * batch: what it looked like on arrival (see batch_may_wait). */
+    int steady = s->in_batch && t->state == SYNACK_ESTABLISHED && seg->seq == t->rcv_nxt &&
+                 !reass_pending(t) && (seg->len ? 1 : seq_gt(seg->ack, t->snd_una));
     verdict v = V_CONTINUE;
     for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && v == V_CONTINUE; i++)
         v = steps[i](s, t, &in);
     if (v != V_GONE) {
-        tcp_output(s, t);
+        if (!(steady && batch_may_wait(t, &in, v) && batch_defer(s, t)))
+            tcp_output(s, t);
         /* Nobody holds this connection any more: keep its TIME-WAIT in a
          * compact entry instead of the whole TCB. */
         if (t->state == SYNACK_TIME_WAIT && t->handle < 0)
