@@ -63,7 +63,7 @@ bench:
 # are kept as build-fuzz/tests/fuzz/crash-*. See tests/fuzz/README.md.
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   ?= build-fuzz
-FUZZ_TARGETS ?= packet tcp_opts reasm stateful
+FUZZ_TARGETS ?= packet tcp_opts reasm stateful stateful_batch
 .PHONY: fuzz
 fuzz:
 	@command -v clang >/dev/null 2>&1 || { echo "fuzz: clang is needed (scripts/install-deps.sh installs it)" >&2; exit 1; }

@@ -34,7 +34,13 @@
  *     duplicate and reorder, but TCP delivers each byte once, in order;
  *   - calls return their documented codes (>= 0 or a SYNACK_E* error);
  *   - after all handles are closed, the two stacks talk themselves quiet
- *     in bounded steps and every connection record is freed. */
+ *     in bounded steps and every connection record is freed.
+ *
+ * Built with FUZZ_BATCH (target stateful_batch, same inputs and corpus),
+ * the datagrams of one DELIVER, and each direction's queue in RUN, go in
+ * as one input batch (synack_batch_begin/end), so the same programs also
+ * exercise deferred output, stretch ACKs and records released or reused
+ * while their output waits. */
 #include <stdint.h>
 #include <string.h>
 
@@ -113,8 +119,42 @@ static int deliver(world *w, int from, unsigned f)
     return 1;
 }
 
+#ifdef FUZZ_BATCH
+enum { BATCHED = 1 };
+#else
+enum { BATCHED = 0 };
+#endif
+
+/* Opens an input batch on stack st (when built with FUZZ_BATCH). */
+static void batch_open(world *w, int st)
+{
+    if (BATCHED)
+        FZ_ASSERT(synack_batch_begin(w->node[st].s) == 0);
+}
+
+static void batch_close(world *w, int st)
+{
+    if (BATCHED)
+        FZ_ASSERT(synack_batch_end(w->node[st].s) == 0);
+}
+
 static int run(world *w)
 {
+    if (BATCHED) {
+        /* Each direction's whole queue as one batch, in turns. */
+        for (int i = 0; i < 400; i++) {
+            int moved = 0;
+            for (int from = 0; from < 2; from++) {
+                batch_open(w, !from);
+                for (int k = 0; k < 64 && deliver(w, from, 0); k++)
+                    moved = 1;
+                batch_close(w, !from);
+            }
+            if (!moved)
+                return 1;
+        }
+        return 0;
+    }
     for (int i = 0; i < 400; i++)
         if (!deliver(w, i & 1, 0) && !deliver(w, !(i & 1), 0))
             return 1;
@@ -282,8 +322,10 @@ static void step(world *w, fz_in *in)
     unsigned op = fz_u8(in) % OP_COUNT;
     if (op == OP_DELIVER) {
         unsigned f = fz_u8(in);
+        batch_open(w, !(f & 1));
         for (unsigned i = 0; i <= (f >> 4); i++)
             deliver(w, f & 1, f);
+        batch_close(w, !(f & 1));
         return;
     }
     if (op == OP_RUN) {

@@ -4,14 +4,14 @@
 #
 #   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS [TARGET...]
 #
-# Targets default to all four. Each run starts from the committed seed
+# Targets default to all five (stateful_batch reads the stateful corpus). Each run starts from the committed seed
 # corpus (read only) plus a work corpus kept in BUILD_DIR/tests/fuzz/
 # work-<target> (so repeated runs build on each other); crashes land in
 # BUILD_DIR/tests/fuzz/crash-<target>-*. Exits 1 if any target crashed.
 set -u
 build=$1; secs=$2; shift 2
 src=$(cd "$(dirname "$0")" && pwd)
-[ $# -gt 0 ] || set -- packet tcp_opts reasm stateful
+[ $# -gt 0 ] || set -- packet tcp_opts reasm stateful stateful_batch
 dir=$build/tests/fuzz
 status=0
 summary=""
@@ -25,7 +25,7 @@ for t in "$@"; do
     marker=$dir/.fuzz-start-$t
     : >"$marker"
     "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix="$dir/crash-$t-" "$dir/work-$t" "$src/corpus/$t" >"$log" 2>&1
+        -artifact_prefix="$dir/crash-$t-" "$dir/work-$t" "$src/corpus/${t%_batch}" >"$log" 2>&1
     rc=$?
     took=$(( $(date +%s) - start ))
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
