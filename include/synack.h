@@ -260,7 +260,8 @@ typedef struct synack_config {
                                        (ETIMEDOUT after 183 s: RFC 9293
                                        asks for at least 3 minutes) */
     uint32_t synack_retries;        /* SYN-ACK retransmissions, default 5 */
-    uint32_t data_retries;          /* data/FIN retransmissions, default 15 */
+    uint32_t data_retries;          /* data/FIN retransmissions, default 15;
+                                       each of the three at most 65534 */
     synack_time rto_initial;        /* RFC 6298 (2.1): default 1 s */
     synack_time rto_min;            /* default 200 ms (Linux; RFC says 1 s) */
     synack_time rto_max;            /* default 60 s */

@@ -143,6 +143,9 @@ static int config_valid(const synack_config *c)
            c->rcvbuf <= (1u << 30) && c->rto_min > 0 && c->rto_min <= c->rto_max &&
            c->rto_initial > 0 && c->wscale <= 14 && c->cc <= SYNACK_CC_CUBIC &&
            c->delack < SYNACK_MSEC(500) &&   /* RFC 9293 MUST-40 */
+           /* The retry count saturates at 65535 (tcb.retries is 16 bits). */
+           c->syn_retries < UINT16_MAX && c->synack_retries < UINT16_MAX &&
+           c->data_retries < UINT16_MAX &&
            (!c->alloc) == (!c->free);
 }
 

@@ -400,4 +400,47 @@ TEST(ready_queue_edges)
     h_free(h);
 }
 
+/* synack_stack_new refuses a configuration it cannot honour with EINVAL
+ * and creates nothing: no transmit function, no address, a delayed-ACK
+ * bound of 500 ms or more (RFC 9293 MUST-40), retry limits beyond what a
+ * TCB counts (65534), RTO bounds the wrong way round. */
+static void nop_tx(void *ctx, const uint8_t *pkt, size_t len)
+{
+    (void)ctx;
+    (void)pkt;
+    (void)len;
+}
+
+TEST(stack_new_rejects_bad_configs)
+{
+    synack_config good;
+    synack_config_default(&good);
+    good.addr = H_DEFAULT_LOCAL_ADDR;
+    good.tx = nop_tx;
+    synack_stack *s = NULL;
+    CHECK_EQ(synack_stack_new(&good, &s), 0);
+    synack_stack_free(s);
+    synack_config c;
+    for (int i = 0; i < 8; i++) {
+        c = good;
+        switch (i) {
+        case 0: c.tx = NULL; break;
+        case 1: c.addr = 0; break;
+        case 2: c.delack = SYNACK_MSEC(500); break;
+        case 3: c.syn_retries = 65535; break;
+        case 4: c.synack_retries = 65535; break;
+        case 5: c.data_retries = 65535; break;
+        case 6: c.rto_min = c.rto_max + 1; break;
+        default: c.wscale = 15; break;
+        }
+        s = (synack_stack *)&c;
+        CHECK_EQ(synack_stack_new(&c, &s), SYNACK_EINVAL);
+        CHECK(s == NULL);
+    }
+    c = good;
+    c.data_retries = 65534;
+    CHECK_EQ(synack_stack_new(&c, &s), 0);
+    synack_stack_free(s);
+}
+
 TEST_MAIN()
