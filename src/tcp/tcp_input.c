@@ -415,6 +415,18 @@ static int syn_sent_input(synack_stack *s, tcb *t, synack_segment *seg)
 
 /* ------------------------------------------ 3.10.7.4 the other states */
 
+/* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo, from a segment
+ * that covers the last ACK we sent. (RFC 7323 5.5 / Appendix D: after 24
+ * days idle TS.Recent is stale and any TSval replaces it.) */
+static void take_ts_recent(synack_stack *s, tcb *t, const synack_segment *seg)
+{
+    if (t->ts_ok && seg->opts.has_ts && seq_leq(seg->seq, t->last_ack_sent) &&
+        (seq_geq(seg->opts.tsval, t->ts_recent) || ts_recent_stale(s, t))) {
+        t->ts_recent = seg->opts.tsval;
+        t->ts_recent_at = ts_seconds(s);
+    }
+}
+
 /* first: check sequence number, and trim the segment to the window. */
 static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
 {
@@ -477,15 +489,7 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
     }
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
     seq = seg->seq;
-    if (t->ts_ok && seg->opts.has_ts && seq_leq(seq, t->last_ack_sent) &&
-        (seq_geq(seg->opts.tsval, t->ts_recent) ||
-         ts_recent_stale(s, t))) {
-        /* (RFC 7323 5.5 / Appendix D: after 24 days idle TS.Recent is
-         * stale and any TSval replaces it.) */
-        /* RFC 7323 4.3 / 5.3 R3: remember the timestamp to echo. */
-        t->ts_recent = seg->opts.tsval;
-        t->ts_recent_at = ts_seconds(s);
-    }
+    take_ts_recent(s, t, seg);
     in->seq = seq;
     in->syn = !!(seg->flags & SYNACK_TCP_SYN);
     in->fin = !!(seg->flags & SYNACK_TCP_FIN);
@@ -901,6 +905,41 @@ static int time_wait_reopen(synack_stack *s, tcb *t, synack_segment *seg, uint32
     return 1;
 }
 
+/* Header prediction (the 4.4BSD fast path): the next in-order data of an
+ * ESTABLISHED connection that acknowledges nothing new and changes
+ * nothing else — the steady flow a receiver sees. For such a segment the
+ * steps of RFC 9293 3.10.7.4 reduce to this: the acceptability test passes
+ * (SEG.SEQ = RCV.NXT and the text fits the window, so nothing is
+ * trimmed); no PAWS drop; the RST, SYN, URG and FIN steps have nothing to
+ * do; the ACK step acknowledges nothing (SEG.ACK = SND.UNA) and, the
+ * segment carrying data, counts no duplicate, so only its window
+ * bookkeeping remains (the window itself is unchanged) and
+ * recovery_on_ack would return at once. Returns 1 after doing that; the
+ * caller then takes the text with process_text, as the seventh step does.
+ * Returns 0, having done nothing, for any other segment. */
+static int predicted_data(synack_stack *s, tcb *t, const synack_segment *seg)
+{
+    uint32_t wnd = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    if (t->state != SYNACK_ESTABLISHED ||
+        (seg->flags & ~SYNACK_TCP_PSH) != SYNACK_TCP_ACK || seg->len == 0 ||
+        seg->seq != t->rcv_nxt || seg->len > wnd || seg->ack != t->snd_una ||
+        seg->opts.nsack != 0 || t->snd_wnd == 0 ||
+        ((uint32_t)seg->wnd << t->snd_wscale) != t->snd_wnd || !t->ext || t->rd_closed ||
+        reass_pending(t) ||
+        (t->ts_ok && seg->opts.has_ts && seq_lt(seg->opts.tsval, t->ts_recent)))
+        return 0;
+    trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
+    take_ts_recent(s, t, seg);
+    t->last_rx = s->now;
+    if (t->keepalive)
+        tcb_keepalive_reset(s, t);
+    if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack))) {
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = seg->ack;
+    }
+    return 1;
+}
+
 /* Inside an input batch (synack_batch_begin), the output after a segment
  * may wait for the batch's end only for the steady flow of an ESTABLISHED
  * connection: the segment arrived in order with nothing held out of
@@ -941,8 +980,11 @@ static int synced_input(synack_stack *s, tcb *t, synack_segment *seg, const uint
     int steady = s->in_batch && t->state == SYNACK_ESTABLISHED && seg->seq == t->rcv_nxt &&
                  !reass_pending(t) && (seg->len ? 1 : seq_gt(seg->ack, t->snd_una));
     verdict v = V_CONTINUE;
-    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && v == V_CONTINUE; i++)
-        v = steps[i](s, t, &in);
+    if (predicted_data(s, t, seg))
+        v = process_text(s, t, &in);    /* process_fin: no FIN here */
+    else
+        for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && v == V_CONTINUE; i++)
+            v = steps[i](s, t, &in);
     if (v != V_GONE) {
         if (!(steady && batch_may_wait(t, &in, v) && batch_defer(s, t)))
             tcp_output(s, t);
