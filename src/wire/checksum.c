@@ -8,7 +8,7 @@
  * equals adding the 16-bit words they contain (2^16 == 1 modulo
  * 0xffff). Loads go through memcpy, so any alignment is fine.
  *
- * On x86-64 CPUs with AVX2 (checked at run time) blocks of 64 bytes go
+ * On x86-64 CPUs with AVX2 (checked at run time) blocks of 64 (and a last 32) bytes go
  * through vector kernels instead: each 32-bit word is added into a 64-bit
  * lane, which cannot overflow for any length below 2^36 bytes and equals
  * the same one's-complement sum once the lanes are folded. The fused
@@ -75,20 +75,26 @@ __attribute__((target("avx2"))) static uint64_t lanes_sum(__m256i a, __m256i b, 
     return add_carry64(add_carry64(l[0], l[1]), add_carry64(l[2], l[3]));
 }
 
-/* Sum of the 64-byte blocks of [p, p + n), n a multiple of 64. The 32-bit
+/* Sum of the 32-byte blocks of [p, p + n), n a multiple of 32. The 32-bit
  * words of each block are zero-extended into 64-bit lanes (unpack with
  * zero) and added there: no carries are lost inside the chunk. */
 __attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t n)
 {
     const __m256i z = _mm256_setzero_si256();
     __m256i s0 = z, s1 = z, s2 = z, s3 = z;
-    for (size_t i = 0; i < n; i += 64) {
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
         __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
         s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
         s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
         s2 = _mm256_add_epi64(s2, _mm256_unpacklo_epi32(w, z));
         s3 = _mm256_add_epi64(s3, _mm256_unpackhi_epi32(w, z));
+    }
+    if (i < n) {                /* a last 32-byte half block */
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
+        s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
     }
     return lanes_sum(s0, s1, s2, s3);
 }
@@ -99,7 +105,8 @@ __attribute__((target("avx2"))) static uint64_t copy_sum_avx2(uint8_t *d, const 
 {
     const __m256i z = _mm256_setzero_si256();
     __m256i s0 = z, s1 = z, s2 = z, s3 = z;
-    for (size_t i = 0; i < n; i += 64) {
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
         __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
         _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
@@ -109,18 +116,24 @@ __attribute__((target("avx2"))) static uint64_t copy_sum_avx2(uint8_t *d, const 
         s2 = _mm256_add_epi64(s2, _mm256_unpacklo_epi32(w, z));
         s3 = _mm256_add_epi64(s3, _mm256_unpackhi_epi32(w, z));
     }
+    if (i < n) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
+        s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
+        s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
+    }
     return lanes_sum(s0, s1, s2, s3);
 }
 
-/* The vector part of a sum (and copy, if d): consumes the whole 64-byte
+/* The vector part of a sum (and copy, if d): consumes the whole 32-byte
  * blocks of *len bytes, advancing *p (and *d). Returns their sum. */
 static uint64_t vector_blocks(uint8_t **d, const uint8_t **p, size_t *len)
 {
     uint64_t acc = 0;
     if (*len < 128 || !have_avx2())
         return 0;
-    while (*len >= 64) {
-        size_t n = *len & ~(size_t)63;
+    while (*len >= 32) {
+        size_t n = *len & ~(size_t)31;
         if (n > CSUM_AVX2_CHUNK)
             n = CSUM_AVX2_CHUNK;
         acc = add_carry64(acc, *d ? copy_sum_avx2(*d, *p, n) : sum_avx2(*p, n));
@@ -208,7 +221,7 @@ uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len)
         return finish(sum, sum_short(p, len));
 
     uint8_t *nodst = NULL;
-    /* Blocks of 64 bytes are an even length: the scalar rest chains on. */
+    /* Blocks of 32 bytes are an even length: the scalar rest chains on. */
     uint64_t acc = vector_blocks(&nodst, &p, &len);
     /* Four independent carry chains: the adds of one iteration do not
      * wait for each other, which is 2-3x faster than a single chain on
