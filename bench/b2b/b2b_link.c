@@ -66,10 +66,13 @@ uint64_t b2b_link_pump(b2b_link *l, synack_time now)
     while (l->head != l->tail) {
         /* The run of queued packets for one stack goes in as one input
          * batch (what arrives together is answered together), unless
-         * batches are off (--link-copy: the plain driver API). */
+         * batches are off (--link-copy: the plain driver API) or the run
+         * is a single packet (nothing to gather). */
         uint32_t dst = l->slots[l->head % l->cap].dst;
         synack_stack *st = l->stacks[dst];
-        if (!b2b_link_copy)
+        int batch = !b2b_link_copy && l->tail - l->head > 1 &&
+                    l->slots[(l->head + 1) % l->cap].dst == dst;
+        if (batch)
             synack_batch_begin(st);
         while (l->head != l->tail && l->slots[l->head % l->cap].dst == dst) {
             b2b_slot *s = &l->slots[l->head % l->cap];
@@ -77,7 +80,7 @@ uint64_t b2b_link_pump(b2b_link *l, synack_time now)
             l->head++;
             n++;
         }
-        if (!b2b_link_copy)
+        if (batch)
             synack_batch_end(st);
     }
     l->head = l->tail = 0;
