@@ -113,6 +113,7 @@ struct synack_stack {
     /* RFC 5961 section 7: challenge ACKs per second, stack-wide. */
     synack_time chack_epoch;
     uint32_t chack_count;
+    uint32_t chack_limit;       /* this second's budget, 0 until drawn */
 
     /* Input batch (synack_batch_begin/end): connections whose output
      * waits for the end of the batch. A full list means no more waiting;

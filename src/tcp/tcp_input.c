@@ -39,16 +39,24 @@ static uint32_t seg_span(const synack_segment *seg)
     return seg->len + !!(seg->flags & SYNACK_TCP_SYN) + !!(seg->flags & SYNACK_TCP_FIN);
 }
 
-/* RFC 5961 section 7: at most this many challenge ACKs per second. */
+/* RFC 5961 section 7: challenge ACKs per second, stack-wide, on average. */
 #define CHALLENGE_ACK_LIMIT 1000
 
 int challenge_ack_allowed(synack_stack *s)
 {
-    if (s->now - s->chack_epoch >= SYNACK_SEC(1)) {
+    if (s->chack_limit == 0 || s->now - s->chack_epoch >= SYNACK_SEC(1)) {
         s->chack_epoch = s->now;
         s->chack_count = 0;
+        /* RFC 5961 7 leaves the limit to the implementation. A fixed
+         * stack-wide budget is a side channel (CVE-2016-5696: an off-path
+         * attacker who exhausts it with its own connection and counts the
+         * challenge ACKs it still gets learns whether its guesses hit
+         * someone else's connection), so each second's budget is drawn at
+         * random, from half to one and a half times the nominal limit. */
+        s->chack_limit =
+            CHALLENGE_ACK_LIMIT / 2 + (uint32_t)(stack_random(s) % CHALLENGE_ACK_LIMIT);
     }
-    if (s->chack_count >= CHALLENGE_ACK_LIMIT) {
+    if (s->chack_count >= s->chack_limit) {
         s->stats.drops[SYNACK_DROP_TCP_CHALLENGE_LIMIT]++;
         s->ndrops++;
         return 0;

@@ -337,8 +337,26 @@ TEST(out_of_window_rst_ignored)
     h_free(h);
 }
 
-/* RFC 5961 section 7: challenge ACKs are rate-limited (1000 per second
- * here); the ones over the limit are counted, not sent. */
+/* In-window RSTs until the first challenge ACK is suppressed; returns how
+ * many were answered (each with the exact challenge ACK). */
+static unsigned challenges_until_limit(harness *h, uint32_t isn)
+{
+    for (unsigned n = 0; n < 2000; n++) {
+        uint64_t before = cm_drops(h, SYNACK_DROP_TCP_CHALLENGE_LIMIT);
+        CHECK_EQ(h_inject(h, "R 2000:2000(0)"), 1);
+        if (cm_drops(h, SYNACK_DROP_TCP_CHALLENGE_LIMIT) == before + 1) {
+            h_expect_nothing(h);
+            return n;
+        }
+        h_expect(h, ". %u:%u(0) ack 1001 win 65535 <>", isn + 1, isn + 1);
+    }
+    check_fail(__FILE__, __LINE__, "no challenge ACK limit after 2000 RSTs");
+}
+
+/* RFC 5961 section 7: challenge ACKs are rate-limited, stack-wide, per
+ * second; the ones over the limit are counted, not sent. The budget is
+ * drawn anew each second between 500 and 1499 (1000 on average), so an
+ * off-path attacker cannot count it out (CVE-2016-5696). */
 TEST(challenge_acks_rate_limited)
 {
     harness *h = cm_new();
@@ -346,23 +364,29 @@ TEST(challenge_acks_rate_limited)
     uint32_t isn;
     cm_server(h, &isn);
     h_advance(h, SYNACK_SEC(5));
-    for (int i = 0; i < 1000; i++) {
-        h_inject(h, "R 2000:2000(0)");
-        h_expect(h, ". %u:%u(0) ack 1001 win 65535 <>", isn + 1, isn + 1);
-    }
-    CHECK_EQ(h_inject(h, "R 2000:2000(0)"), 1);
-    h_expect_nothing(h);
+    unsigned first = challenges_until_limit(h, isn);
+    CHECK(first >= 500 && first < 1500);
     CHECK_U64(cm_drops(h, SYNACK_DROP_TCP_CHALLENGE_LIMIT), 1);
     h_advance(h, SYNACK_SEC(1) - 1);
     h_inject(h, "S 3000:3000(0)");                  /* SYN challenges share the budget */
     h_expect_nothing(h);
     CHECK_U64(cm_drops(h, SYNACK_DROP_TCP_CHALLENGE_LIMIT), 2);
-    h_advance(h, 1);
-    h_inject(h, "R 2000:2000(0)");
-    h_expect(h, ". %u:%u(0) ack 1001 win 65535 <>", isn + 1, isn + 1);
+    /* A second after the budget was drawn, a new one; over a few seconds
+     * they differ. */
+    unsigned total = first, distinct = 0, prev = first;
+    for (int sec = 0; sec < 4; sec++) {
+        h_advance(h, sec == 0 ? 1 : SYNACK_SEC(1));
+        unsigned n = challenges_until_limit(h, isn);
+        CHECK(n >= 500 && n < 1500);
+        distinct += n != prev;
+        prev = n;
+        total += n;
+    }
+    CHECK(distinct >= 2);
     synack_stats st;
     synack_stats_get(s, &st);
-    CHECK_U64(st.tcp_challenge_acks, 1001);
+    CHECK_U64(st.tcp_challenge_acks, total);
+    CHECK_U64(st.drops[SYNACK_DROP_TCP_CHALLENGE_LIMIT], 2 + 4);
     h_free(h);
 }
 
