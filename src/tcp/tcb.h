@@ -166,6 +166,9 @@ typedef struct tcb {
      * starts cwnd that much above the initial window. */
     unsigned pre_acked:2;
     unsigned hn_early:1;        /* hn.key may be before the earliest timer */
+    unsigned syn_lost:1;        /* our SYN or SYN-ACK was retransmitted: the
+                                   initial window is one segment (RFC 5681
+                                   3.1, RFC 6928 2) */
 } tcb;
 
 /* Sequence number of our FIN once queued: it follows all queued data,

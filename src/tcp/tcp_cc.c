@@ -15,11 +15,15 @@ uint32_t cc_flight(const tcb *t)
 void cc_init(synack_stack *s, tcb *t)
 {
     (void)s;
-    /* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)). */
+    /* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)); but after a lost SYN
+     * or SYN-ACK "the initial window ... MUST be one segment consisting of
+     * at most SMSS bytes" (RFC 5681 3.1, kept by RFC 6928 2). */
     uint32_t mss = t->mss;
     uint32_t iw = 2 * mss > 14600 ? 2 * mss : 14600;
     if (iw > 10 * mss)
         iw = 10 * mss;
+    if (t->syn_lost)
+        iw = mss;
     tcb_cc *c = &t->ext->cc;
     c->cwnd = iw;
     c->ssthresh = UINT32_MAX;           /* RFC 5681 3.1: arbitrarily high */

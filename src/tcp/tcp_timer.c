@@ -241,6 +241,8 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
      * from the oldest unacknowledged sequence number (5.4). */
     t->rto = clamp_rto(s, t->rto * 2);
+    if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RECEIVED)
+        t->syn_lost = 1;        /* the initial window shrinks (cc_init) */
     if (t->ext)
         t->ext->tlp_out = 0;
     tcb_timer_stop(s, t, SYNACK_TIMER_TLP);

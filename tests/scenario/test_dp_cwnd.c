@@ -260,4 +260,55 @@ TEST(cubic_vs_newreno_after_a_loss)
     }
 }
 
+/* RFC 5681 3.1 (kept by RFC 6928 2): "if the SYN or SYN/ACK is lost, the
+ * initial window used by a sender after a correctly transmitted SYN MUST
+ * be one segment". Passive side: our SYN-ACK times out once and is resent;
+ * then one segment goes out, and slow start resumes from it. */
+TEST(initial_window_one_segment_after_a_lost_synack)
+{
+    harness *h = new_h(1500, 65535);
+    synack_stack *s = h_stack(h);
+    h_advance(h, SYNACK_SEC(1));
+    int l = synack_socket(s);
+    CHECK_EQ(synack_bind(s, l, 0, 80), 0);
+    CHECK_EQ(synack_listen(s, l, 8), 0);
+    CHECK_EQ(h_inject(h, "S 1000:1000(0) win 65535 <mss 1460>"), 0);
+    uint32_t isn = h_pop(h).seq;
+    h_advance(h, SYNACK_SEC(1));                    /* initial RTO: resent */
+    h_expect(h, "S. %u:%u(0) ack 1001 <mss 1460>", isn, isn);
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", isn + 1), 0);
+    int c = synack_accept(s, l, NULL);
+    CHECK(c >= 0);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_NODELAY, 1), 0);
+    CHECK_EQ(synack_send(s, c, data, 30000), 30000);
+    expect_run(h, isn + 1, 0, 1, 1460);
+    /* Its ACK: slow start, two more (cwnd 1 MSS + 1460 acked). */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", isn + 1 + 1460), 0);
+    expect_run(h, isn + 1, 1460, 2, 1460);
+    h_free(h);
+}
+
+/* Active side: our SYN is resent before the SYN-ACK comes; one segment. */
+TEST(initial_window_one_segment_after_a_lost_syn)
+{
+    harness *h = new_h(1500, 65535);
+    synack_stack *s = h_stack(h);
+    h_advance(h, SYNACK_SEC(1));
+    int c = synack_socket(s);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_NODELAY, 1), 0);
+    CHECK_EQ(synack_bind(s, c, 0, h->local_port), 0);
+    CHECK_EQ(synack_connect(s, c, h->peer_addr, h->peer_port), SYNACK_EINPROGRESS);
+    synack_segment syn = h_pop(h);
+    h_advance(h, SYNACK_SEC(1));
+    synack_segment again = h_pop(h);
+    CHECK_EQ(again.flags, SYNACK_TCP_SYN);
+    CHECK_EQ(again.seq, syn.seq);
+    CHECK_EQ(h_inject(h, "S. 5000:5000(0) ack %u win 65535 <mss 1460>", syn.seq + 1), 0);
+    h_expect(h, ". %u:%u(0) ack 5001", syn.seq + 1, syn.seq + 1);
+    CHECK_EQ(synack_send(s, c, data, 30000), 30000);
+    h_expect(h, ". %u:%u(1460) ack 5001", syn.seq + 1, syn.seq + 1461);
+    h_expect_nothing(h);
+    h_free(h);
+}
+
 TEST_MAIN()
