@@ -322,4 +322,34 @@ TEST(off_when_no_memory_is_allowed)
     synack_stack_free(s);
 }
 
+/* RFC 1122 3.2.2: no ICMP error about an ICMP message. A fragmented ICMP
+ * datagram that times out is dropped and counted like any other, but
+ * draws no time exceeded (its type cannot be checked safely, so none is
+ * sent about any ICMP datagram). */
+TEST(timeout_of_an_icmp_datagram_sends_nothing)
+{
+    sent out = { .count = 0 };
+    synack_stack *s = stack_with(&out, 256 * 1024, 64);
+    ip_reasm *r = ip_reasm_new(s);
+    uint8_t *d = NULL;
+    size_t len = 0;
+    static uint8_t buf[20 + 800];
+    size_t n = frag(buf, 21, 0, 800, 1);
+    buf[9] = WIRE_PROTO_ICMP;
+    wire_put16(buf + 10, 0);
+    wire_put16(buf + 10, wire_csum_fold(wire_csum_add(0, buf, 20)));
+    wire_ipv4 ip;
+    synack_drop why;
+    CHECK_EQ(wire_ipv4_parse(buf, n, &ip, &why), 0);
+    CHECK_EQ(ip_reasm_add(s, r, &ip, buf, &d, &len), 0);
+    CHECK_EQ(ip_reasm_count(r), 1);
+    synack_advance(s, SYNACK_SEC(30));
+    ip_reasm_expire(s, r, SYNACK_SEC(30));
+    CHECK_EQ(ip_reasm_count(r), 0);
+    CHECK_U64(drops(s, SYNACK_DROP_IP_REASM_TIMEOUT), 1);
+    CHECK_EQ(out.count, 0);
+    ip_reasm_free(s, r);
+    synack_stack_free(s);
+}
+
 TEST_MAIN()
