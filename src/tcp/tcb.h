@@ -58,6 +58,8 @@ typedef struct tcb_ext {
     /* Timers kept here (see tcb_timer_at): absolute deadlines,
      * SYNACK_TIME_NEVER when off. */
     synack_time t_delack, t_persist, t_keepalive, t_linger, t_tlp;
+    synack_time last_send;      /* when data was last sent, 0 = never
+                                   (the restart window, RFC 5681 4.1) */
     uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
     uint32_t high_rxt;          /* next hole byte to retransmit */
     uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */

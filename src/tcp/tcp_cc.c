@@ -12,9 +12,8 @@ uint32_t cc_flight(const tcb *t)
     return t->snd_max - t->snd_una;
 }
 
-void cc_init(synack_stack *s, tcb *t)
+uint32_t cc_initial_window(const tcb *t)
 {
-    (void)s;
     /* RFC 6928: IW = min(10*MSS, max(2*MSS, 14600)); but after a lost SYN
      * or SYN-ACK "the initial window ... MUST be one segment consisting of
      * at most SMSS bytes" (RFC 5681 3.1, kept by RFC 6928 2). */
@@ -24,8 +23,33 @@ void cc_init(synack_stack *s, tcb *t)
         iw = 10 * mss;
     if (t->syn_lost)
         iw = mss;
+    return iw;
+}
+
+void cc_before_send(synack_stack *s, tcb *t)
+{
+    /* RFC 5681 4.1: "a TCP SHOULD set cwnd to no more than RW before
+     * beginning transmission if the TCP has not sent data in an interval
+     * exceeding the retransmission timeout", RW = min(IW, cwnd): after an
+     * idle period the ACK clock is gone, and a full old window would go
+     * out as one burst. Only when nothing is in flight (idle), and only
+     * after data was sent once (before that cwnd is the IW anyway). */
+    tcb_ext *x = t->ext;
+    if (!x || x->last_send == 0 || t->snd_una != t->snd_max ||
+        s->now - x->last_send <= t->rto)
+        return;
+    uint32_t rw = cc_initial_window(t);
+    if (x->cc.cwnd > rw) {
+        x->cc.cwnd = rw;
+        x->cc.epoch = SYNACK_TIME_NEVER;    /* CUBIC: a new epoch */
+    }
+}
+
+void cc_init(synack_stack *s, tcb *t)
+{
+    (void)s;
     tcb_cc *c = &t->ext->cc;
-    c->cwnd = iw;
+    c->cwnd = cc_initial_window(t);
     c->ssthresh = UINT32_MAX;           /* RFC 5681 3.1: arbitrarily high */
     c->bytes_acked = 0;
     c->epoch = SYNACK_TIME_NEVER;

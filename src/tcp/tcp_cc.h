@@ -22,6 +22,12 @@ extern const cc_ops cc_cubic;
 
 /* Sets the initial window and ssthresh when the connection is set up. */
 void cc_init(synack_stack *s, tcb *t);
+/* The initial window for t's MSS (RFC 6928; one segment after a lost SYN
+ * or SYN-ACK, RFC 5681 3.1). */
+uint32_t cc_initial_window(const tcb *t);
+/* About to send new data: after more than an RTO without sending any,
+ * cwnd restarts from min(IW, cwnd) (RFC 5681 4.1). */
+void cc_before_send(synack_stack *s, tcb *t);
 /* New data acknowledged outside fast recovery. */
 void cc_on_ack(synack_stack *s, tcb *t, uint32_t acked);
 /* Entering fast recovery: ssthresh from the module, cwnd = ssthresh. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/seq.h"
+#include "tcp/tcp_cc.h"
 #include "wire/wire.h"
 
 /* TCP timestamp clock: 1 ms ticks (RFC 7323 5.4 allows 1 ms to 1 s). */
@@ -127,6 +128,8 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
  * measurement on new data (Karn's rule: never on a retransmission). */
 static void sent(synack_stack *s, tcb *t, uint32_t seq, uint32_t span)
 {
+    if (span && t->ext)
+        t->ext->last_send = s->now;     /* for the restart window */
     if (!t->rtt_timing && seq == t->snd_max && span) {
         t->rtt_timing = 1;
         t->rtt_seq = seq;
@@ -322,6 +325,8 @@ void tcp_output(synack_stack *s, tcb *t)
     } else {
         uint32_t eff;
         uint32_t lim = seg_limit(s, t, &eff);
+        if (seq_lt(t->snd_nxt, data_end))
+            cc_before_send(s, t);
         /* The usable window: the peer's window and the congestion window
          * (RFC 5681 section 3), whichever is smaller. */
         uint32_t wnd = t->snd_wnd;

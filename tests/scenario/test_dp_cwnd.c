@@ -311,4 +311,46 @@ TEST(initial_window_one_segment_after_a_lost_syn)
     h_free(h);
 }
 
+/* Grows cwnd to 20 segments: 10 sent, acknowledged two at a time (slow
+ * start adds 2 SMSS per ACK). Returns the sequence offset reached. */
+static uint32_t grow_to_twenty(harness *h, int c, uint32_t isn)
+{
+    CHECK_EQ(synack_send(h_stack(h), c, data, 14600), 14600);
+    for (uint32_t i = 0; i < 10; i++)       /* the last one ends the data: PSH */
+        h_expect(h, "%s %u:%u(1460) ack 1001", i == 9 ? "P." : ".", isn + 1 + i * 1460,
+                 isn + 1 + (i + 1) * 1460);
+    h_expect_nothing(h);
+    for (uint32_t i = 1; i <= 5; i++)
+        CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", isn + 1 + i * 2920), 0);
+    h_expect_nothing(h);
+    return 14600;
+}
+
+/* RFC 5681 4.1: after more than an RTO without sending, cwnd restarts
+ * from RW = min(IW, cwnd): 10 segments, not the 20 it had grown to. */
+TEST(restart_window_after_an_idle_rto)
+{
+    harness *h = new_h(1500, 65535);
+    uint32_t isn;
+    int c = open_conn(h, "<mss 1460>", "", SYNACK_CC_NEWRENO, &isn);
+    uint32_t off = grow_to_twenty(h, c, isn);
+    h_advance(h, SYNACK_SEC(2));        /* RTO here: 240 ms (one 80 ms sample) */
+    CHECK_EQ(synack_send(h_stack(h), c, data, 40000), 40000);
+    expect_run(h, isn + 1, off, 10, 1460);
+    h_free(h);
+}
+
+/* Within the RTO the window is kept: 20 segments at once. */
+TEST(no_restart_within_the_rto)
+{
+    harness *h = new_h(1500, 65535);
+    uint32_t isn;
+    int c = open_conn(h, "<mss 1460>", "", SYNACK_CC_NEWRENO, &isn);
+    uint32_t off = grow_to_twenty(h, c, isn);
+    h_advance(h, SYNACK_MSEC(100));
+    CHECK_EQ(synack_send(h_stack(h), c, data, 40000), 40000);
+    expect_run(h, isn + 1, off, 20, 1460);
+    h_free(h);
+}
+
 TEST_MAIN()
