@@ -75,10 +75,13 @@ __attribute__((target("avx2"))) static uint64_t lanes_sum(__m256i a, __m256i b, 
     return add_carry64(add_carry64(l[0], l[1]), add_carry64(l[2], l[3]));
 }
 
-/* Sum of the 32-byte blocks of [p, p + n), n a multiple of 32. The 32-bit
- * words of each block are zero-extended into 64-bit lanes (unpack with
- * zero) and added there: no carries are lost inside the chunk. */
-__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t n)
+/* Sum of the 32-byte blocks of [p, p + n), n a multiple of 32, and with
+ * copy set a copy of them at d (each block stored as it is loaded). The
+ * 32-bit words of each block are zero-extended into 64-bit lanes (unpack
+ * with zero) and added there: no carries are lost inside the chunk.
+ * Inlined into the two wrappers below, where copy is a constant. */
+__attribute__((target("avx2"))) static inline uint64_t blocks_avx2(uint8_t *d, const uint8_t *p,
+                                                                  size_t n, int copy)
 {
     const __m256i z = _mm256_setzero_si256();
     __m256i s0 = z, s1 = z, s2 = z, s3 = z;
@@ -86,6 +89,10 @@ __attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_
     for (; i + 64 <= n; i += 64) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
         __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
+        if (copy) {
+            _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
+            _mm256_storeu_si256((__m256i *)(void *)(d + i + 32), w);
+        }
         s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
         s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
         s2 = _mm256_add_epi64(s2, _mm256_unpacklo_epi32(w, z));
@@ -93,36 +100,23 @@ __attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_
     }
     if (i < n) {                /* a last 32-byte half block */
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+        if (copy)
+            _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
         s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
         s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
     }
     return lanes_sum(s0, s1, s2, s3);
 }
 
-/* sum_avx2 that also stores every block at d as it is loaded. */
+__attribute__((target("avx2"))) static uint64_t sum_avx2(const uint8_t *p, size_t n)
+{
+    return blocks_avx2(NULL, p, n, 0);
+}
+
 __attribute__((target("avx2"))) static uint64_t copy_sum_avx2(uint8_t *d, const uint8_t *p,
                                                               size_t n)
 {
-    const __m256i z = _mm256_setzero_si256();
-    __m256i s0 = z, s1 = z, s2 = z, s3 = z;
-    size_t i = 0;
-    for (; i + 64 <= n; i += 64) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 32));
-        _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
-        _mm256_storeu_si256((__m256i *)(void *)(d + i + 32), w);
-        s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
-        s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
-        s2 = _mm256_add_epi64(s2, _mm256_unpacklo_epi32(w, z));
-        s3 = _mm256_add_epi64(s3, _mm256_unpackhi_epi32(w, z));
-    }
-    if (i < n) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-        _mm256_storeu_si256((__m256i *)(void *)(d + i), v);
-        s0 = _mm256_add_epi64(s0, _mm256_unpacklo_epi32(v, z));
-        s1 = _mm256_add_epi64(s1, _mm256_unpackhi_epi32(v, z));
-    }
-    return lanes_sum(s0, s1, s2, s3);
+    return blocks_avx2(d, p, n, 1);
 }
 
 /* The vector part of a sum (and copy, if d): consumes the whole 32-byte
