@@ -226,7 +226,9 @@ typedef void (*synack_tx_fn)(void *ctx, const uint8_t *pkt, size_t len);
  * NULL to let the stack use its own buffer for this one. The stack then
  * passes that very pointer to tx (or tx_offload) exactly once, before it
  * asks for another buffer, so a driver that recognizes its own buffer
- * needs no copy. cap is the MTU, or tso_max + 80 with TSO. */
+ * needs no copy. cap is the MTU, or tso_max + 80 with TSO. The buffer
+ * must not overlap a datagram being handed to synack_input at the time:
+ * the stack may be answering it (an echo reply copies from it). */
 typedef uint8_t *(*synack_tx_buffer_fn)(void *ctx, size_t cap);
 
 /* What a driver with offloads needs to know about an outgoing datagram
