@@ -66,9 +66,11 @@ cat "$T/list"
 has "$T/list" "2 TCP connections"
 # Each connection: whichever end closed first (http.server after its
 # HTTP/1.0 response, or curl once it has the whole body - it varies) ends
-# in TIME-WAIT, the other in CLOSED once its FIN is acknowledged.
-[ "$(grep -c "final states: client CLOSED, server TIME-WAIT\|final states: client TIME-WAIT, server CLOSED" "$T/list")" -eq 2 ] ||
-    fail "expected every connection to end in TIME-WAIT on one side and CLOSED on the other"
+# in TIME-WAIT, the other in CLOSED once its FIN is acknowledged; when both
+# close at once (the FINs cross: a simultaneous close, RFC 9293 Figure 13)
+# both end in TIME-WAIT.
+[ "$(grep -c "final states: client CLOSED, server TIME-WAIT\|final states: client TIME-WAIT, server CLOSED\|final states: client TIME-WAIT, server TIME-WAIT" "$T/list")" -eq 2 ] ||
+    fail "expected every connection to end in TIME-WAIT on one side and CLOSED on the other, or TIME-WAIT on both"
 
 "$SYNACK" trace "$CAP" --conn 1 --no-explain --svg "$T/conn1.svg" >"$T/conn1" 2>&1 ||
     fail "synack trace --conn 1 exited $?"
@@ -83,14 +85,22 @@ for st in "SYN-SENT |" "| SYN-RECEIVED" " ESTABLISHED |" "| ESTABLISHED"; do
 done
 # The active closer goes FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT; the other end
 # CLOSE-WAIT, LAST-ACK, CLOSED (left margin "STATE |", right "| STATE").
-if grep -q "final states: client TIME-WAIT" "$T/list" && \
-   [ "$(grep -m1 "final states" "$T/list")" = "     final states: client TIME-WAIT, server CLOSED" ]; then
-    closer_l=" "; closer_r=" |"; other_l="| "; other_r=""
+# In a simultaneous close both go FIN-WAIT-1, CLOSING, TIME-WAIT.
+first=$(grep -m1 "final states" "$T/list")
+if [ "$first" = "     final states: client TIME-WAIT, server TIME-WAIT" ]; then
+    for st in FIN-WAIT-1 CLOSING TIME-WAIT; do
+        has "$T/conn1" " $st |"
+        has "$T/conn1" "| $st"
+    done
 else
-    closer_l="| "; closer_r=""; other_l=" "; other_r=" |"
+    if [ "$first" = "     final states: client TIME-WAIT, server CLOSED" ]; then
+        closer_l=" "; closer_r=" |"; other_l="| "; other_r=""
+    else
+        closer_l="| "; closer_r=""; other_l=" "; other_r=" |"
+    fi
+    for st in FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT; do has "$T/conn1" "$closer_l$st$closer_r"; done
+    for st in CLOSE-WAIT LAST-ACK CLOSED; do has "$T/conn1" "$other_l$st$other_r"; done
 fi
-for st in FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT; do has "$T/conn1" "$closer_l$st$closer_r"; done
-for st in CLOSE-WAIT LAST-ACK CLOSED; do has "$T/conn1" "$other_l$st$other_r"; done
 # request and response sizes as the kernel sent them
 req=$(grep -o '\[P\.\] seq=1 ack=1 win=[0-9]* len=[0-9]*' "$T/conn1" | head -1 | sed 's/.*len=//')
 [ -n "$req" ] && [ "$req" -gt 50 ] || fail "no request of plausible length (got '$req')"
