@@ -2,7 +2,8 @@
 # bench/tun.sh — the device benchmark (issue 6, part 4): the same
 # kernel-side client (bench-tcp-send) sends bulk data for MS milliseconds
 #   - to synack behind a TUN device in a network namespace, without and
-#     with the TUN offloads (IFF_VNET_HDR + checksum offload + TSO);
+#     with the TUN offloads (IFF_VNET_HDR + checksum offload + TSO), and
+#     with them and a busy-polling loop (loop_config.busy_poll_us);
 #   - to the kernel's own TCP (bench-tcp-sink) across a veth pair between
 #     two namespaces, with the default offloads and with them turned off.
 # MTU 1500 everywhere; addresses in 198.18.0.0/15; the namespaces are
@@ -14,6 +15,7 @@
 set -u
 bin=${1:?usage: bench/tun.sh BUILD_DIR [MS]}/bench
 ms=${2:-3000}
+busy_us=${SYNACK_BENCH_BUSY_POLL_US:-1000}  # the busy-polling run's budget (µs)
 if [ "$(id -u)" != 0 ]; then
   echo "bench/tun.sh: needs root (network namespaces, TUN); skipped" >&2
   exit 0
@@ -119,5 +121,6 @@ fi
 ceiling_run
 synack_run "" tun.synack_plain.gbps
 synack_run --offload tun.synack_offload.gbps
+synack_run "--offload --busy-poll=$busy_us" tun.synack_offload_busy.gbps
 kernel_run on tun.kernel_veth.gbps
 kernel_run off tun.kernel_veth_nooffload.gbps

@@ -273,8 +273,10 @@ static int run(int argc, char **argv)
     cl->h = -1;
     for (int i = 1; i < argc; i++) {
         int t = net_opts_take(&o, argc, argv, &i);
-        if (t < 0)
+        if (t < 0) {
+            usage(stderr);      /* after the one-line error */
             goto out;
+        }
         if (t > 0)
             continue;
         const char *a = argv[i];

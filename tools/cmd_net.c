@@ -115,6 +115,10 @@ int net_opts_take(net_opts *o, int argc, char **argv, int *i)
         if (!(v = value_of(argc, argv, i, "--wscale")) || net_parse_long(v, -1, 14, &n))
             return bad(o, "--wscale", v);
         o->wscale = (int)n;
+    } else if (is_opt(a, "--busy-poll")) {
+        if (!(v = value_of(argc, argv, i, "--busy-poll")) || net_parse_long(v, 0, 1000000, &n))
+            return bad(o, "--busy-poll", v);
+        o->busy_poll_us = (uint32_t)n;
     } else if (is_opt(a, "--sndbuf") || is_opt(a, "--rcvbuf")) {
         int snd = a[2] == 's';
         const char *name = snd ? "--sndbuf" : "--rcvbuf";
@@ -165,6 +169,8 @@ void net_opts_usage(FILE *out)
           "  --wscale N        window scale shift to offer, -1: none (default: the stack's)\n"
           "  --no-sack, --no-timestamps   do not offer SACK / timestamps (offered by default)\n"
           "  --sndbuf N, --rcvbuf N   socket buffer limits in bytes (default: the stack's)\n"
+          "  --busy-poll US    poll the device for up to US microseconds before sleeping\n"
+          "                    (spends a core to save wake-up latency; default 0: off)\n"
           "  --faults SPEC     inject faults both ways between synack and the device;\n"
           "                    SPEC: loss=P,dup=P,reorder=P,corrupt=P,depth=N,delay=T,seed=N\n"
           "                    (P as 0.01 or 1%; a reordered datagram is held until N\n"
@@ -248,6 +254,7 @@ int net_env_open(net_env *e, const net_opts *o, int synack_is_server, loop_ready
     lc.stack.observer = net_tracker_observe;
     lc.stack.observer_ctx = e->tracker;
     lc.dev = &e->dev;
+    lc.busy_poll_us = o->busy_poll_us;
     if (fault_config_active(&o->faults)) {
         lc.faults = &o->faults;
         if (!o->quiet) {

@@ -34,6 +34,7 @@ typedef struct net_opts {
     int wscale;                 /* -2 stack default, -1 off, else shift */
     int sack, timestamps;       /* -1 stack default, else 0/1 */
     uint32_t sndbuf, rcvbuf;    /* 0: stack default */
+    uint32_t busy_poll_us;      /* loop_config.busy_poll_us, 0: off */
     const char *prog;           /* "synack serve" for messages */
     int configure_later;        /* the caller brings the device up */
     fault_config faults;        /* --faults, --faults-in, --faults-out */

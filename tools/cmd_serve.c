@@ -337,8 +337,10 @@ int serve_run(int argc, char **argv, const char *prog, const serve_ctl *ctl)
     int rc = 2;
     for (int i = 1; i < argc; i++) {
         int t = net_opts_take(&o, argc, argv, &i);
-        if (t < 0)
+        if (t < 0) {
+            usage(stderr);      /* after the one-line error */
             goto out;
+        }
         if (t > 0)
             continue;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -361,6 +363,7 @@ int serve_run(int argc, char **argv, const char *prog, const serve_ctl *ctl)
         }
         if (i + 1 >= argc || net_parse_long(argv[++i], 0, 65535, &port)) {
             fprintf(stderr, "%s: --%s needs a port number (0 to 65535)\n", prog, svc_names[k]);
+            usage(stderr);
             goto out;
         }
         sv->port[k] = (uint16_t)port;

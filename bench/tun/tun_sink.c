@@ -1,14 +1,16 @@
 /* tun_sink.c — bench-tun-sink: synack as the server of the device
  * benchmark, behind a TUN device (drivers/tun) driven by drivers/loop.
  *
- *   bench-tun-sink DEV ADDR PORT [--offload]
+ *   bench-tun-sink DEV ADDR PORT [--offload] [--busy-poll=US]
  *
  * Attaches to the TUN interface DEV (the script configured its kernel
  * side), gives the stack address ADDR, accepts one connection on PORT,
  * reads and discards until EOF, closes, lets the close finish and exits.
  * --offload opens the device with IFF_VNET_HDR, checksum offload and TSO
- * (the kernel hands up ~64 KiB super-packets). Stack settings: window
- * scale 7, 4 MiB buffers, defaults otherwise. Gives up after 60 s. */
+ * (the kernel hands up ~64 KiB super-packets); --busy-poll=US makes the
+ * loop poll for up to US microseconds before it sleeps (loop_config.
+ * busy_poll_us). Stack settings: window scale 7, 4 MiB buffers, defaults
+ * otherwise. Gives up after 60 s. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +61,21 @@ static void on_ready(void *ctx, const synack_ready_event *ev)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "--offload") != 0)) {
-        fprintf(stderr, "usage: bench-tun-sink DEV ADDR PORT [--offload]\n");
+    int offload = 0;
+    long busy = 0;
+    int bad = argc < 4;
+    for (int i = 4; i < argc && !bad; i++) {
+        char *end;
+        if (strcmp(argv[i], "--offload") == 0)
+            offload = 1;
+        else if (strncmp(argv[i], "--busy-poll=", 12) == 0)
+            bad = (busy = strtol(argv[i] + 12, &end, 10)) < 0 || busy > 1000000 || *end ||
+                  end == argv[i] + 12;
+        else
+            bad = 1;
+    }
+    if (bad) {
+        fprintf(stderr, "usage: bench-tun-sink DEV ADDR PORT [--offload] [--busy-poll=US]\n");
         return 2;
     }
     struct in_addr ia;
@@ -70,7 +85,7 @@ int main(int argc, char **argv)
     }
     tun_dev dev;
     char err[256];
-    if (tun_open(&dev, argv[1], argc == 5 ? TUN_OFFLOAD : 0, err, sizeof err) < 0) {
+    if (tun_open(&dev, argv[1], offload ? TUN_OFFLOAD : 0, err, sizeof err) < 0) {
         fprintf(stderr, "bench-tun-sink: %s\n", err);
         return 1;
     }
@@ -82,6 +97,7 @@ int main(int argc, char **argv)
     lc.stack.sndbuf = 4u << 20;
     lc.stack.rcvbuf = 4u << 20;
     lc.dev = &dev;
+    lc.busy_poll_us = (uint32_t)busy;
     lc.on_ready = on_ready;
     loop *lp;
     int r = loop_new(&lc, &lp);

@@ -47,6 +47,7 @@ struct loop {
     watch *watches;
     int in_step;
     uint8_t *rxbuf;
+    synack_time busy_poll;  /* ns to poll before sleeping, 0: never */
     /* Tags in epoll_event.data.ptr for the loop's own descriptors. */
     watch tag_dev, tag_timer;
 };
@@ -162,6 +163,7 @@ int loop_new(const loop_config *cfg, loop **out)
     if (!l)
         return SYNACK_ENOMEM;
     l->dev = cfg->dev;
+    l->busy_poll = SYNACK_USEC(cfg->busy_poll_us);
     l->on_ready = cfg->on_ready;
     l->ready_ctx = cfg->ready_ctx;
     l->epfd = l->tfd = -1;
@@ -375,7 +377,21 @@ static int step(loop *l, int timeout_ms)
      * (a connect arms the SYN's retransmission timer): the timer must
      * cover that before we sleep, or a lost reply would never be retried. */
     arm_timer(l);
-    int n = epoll_wait(l->epfd, evs, MAX_EVENTS, timeout_ms);
+    int n = 0;
+    if (l->busy_poll && timeout_ms != 0) {
+        /* Busy polling: look again and again without blocking, and sleep
+         * only if nothing came for busy_poll; the time spent counts
+         * against the timeout. */
+        synack_time start = loop_clock(), spent = 0;
+        while (spent < l->busy_poll && (n = epoll_wait(l->epfd, evs, MAX_EVENTS, 0)) == 0)
+            spent = loop_clock() - start;
+        if (n == 0 && timeout_ms > 0) {
+            int ms = (int)(spent / 1000000u);
+            timeout_ms = ms < timeout_ms ? timeout_ms - ms : 0;
+        }
+    }
+    if (n == 0)
+        n = epoll_wait(l->epfd, evs, MAX_EVENTS, timeout_ms);
     if (n < 0 && errno != EINTR)
         return -1;
     l->in_step = 1;

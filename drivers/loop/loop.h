@@ -47,6 +47,12 @@ typedef struct loop_config {
      * directions (drivers/fault/fault.h); copied, NULL for none. Its held
      * datagrams are released by the loop's timer like stack deadlines. */
     const fault_config *faults;
+    /* Busy polling (like Linux's SO_BUSY_POLL): before loop_run_once
+     * sleeps, it keeps looking for work without blocking for up to this
+     * many microseconds. It spends a core to save the wake-up latency of
+     * each burst — over TUN that latency, not CPU, limits a kernel sender
+     * (docs/BENCHMARKS.md). 0 (the default) sleeps at once. */
+    uint32_t busy_poll_us;
 } loop_config;
 
 /* Creates the stack and the epoll/timer descriptors. Returns 0, or a

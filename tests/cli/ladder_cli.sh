@@ -48,6 +48,14 @@ expect_exit 2 "$SYNACK" trace && has "$T/err" "no capture file given" && ok "tra
 expect_exit 2 "$SYNACK" trace x.pcap --conn 0 && ok "trace --conn 0"
 expect_exit 1 "$SYNACK" trace "$T/missing.pcap" && has "$T/err" "synack trace: $T/missing.pcap" \
     && ok "trace of a missing file"
+# Network commands check their options before opening any device.
+expect_exit 2 "$SYNACK" serve --busy-poll=abc \
+    && [ "$(head -1 "$T/err")" = "synack serve: bad value for --busy-poll: 'abc'" ] \
+    && has "$T/err" "usage: synack serve" && ok "serve: bad --busy-poll"
+expect_exit 2 "$SYNACK" connect --busy-poll=2000000 198.18.0.1 9 \
+    && [ "$(head -1 "$T/err")" = "synack connect: bad value for --busy-poll: '2000000'" ] \
+    && has "$T/err" "usage: synack connect" && ok "connect: --busy-poll out of range"
+expect_exit 2 "$SYNACK" serve --mtu=1 && has "$T/err" "usage: synack serve" && ok "serve: bad --mtu"
 
 # --- help and list
 expect_exit 0 "$SYNACK" demo --help && [ "$(head -1 "$T/out")" = "usage: synack demo [SCENARIO...] [options]" ] && ok "demo --help"

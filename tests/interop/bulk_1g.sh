@@ -41,7 +41,7 @@ bulk_echo $N
 
 capture_check
 serve_stop
-if [ "$MODE" = offload ]; then
+if [ "$MODE" = offload ] || [ "$MODE" = busypoll ]; then
     grep -q "tx [0-9]* ([1-9][0-9]* gso)" "$WORK/up.log" ||
         fail "offload mode but synack connect sent no TSO super-segment"
     grep -q "dev rx [0-9]* packets ([1-9][0-9]* gso" "$WORK/down.log" ||

@@ -19,12 +19,14 @@ if [ -z "${SYNACK_INTEROP_INNER:-}" ]; then
 fi
 SYNACK=${1:?usage: test.sh path/to/synack [offload]}
 MODE=${2:-plain}        # plain, or offload: synack opens the device with
-                        # IFF_VNET_HDR (TSO super-packets, partial checksums)
+                        # IFF_VNET_HDR (TSO super-packets, partial checksums),
+                        # or busypoll: offload with a busy-polling loop
 K=198.18.0.1            # kernel side
 S=198.18.0.2            # synack
 DEV=syn0
 TEST=$(basename "$0" .sh)
 [ "$MODE" = offload ] && TEST=$TEST-offload
+[ "$MODE" = busypoll ] && TEST=$TEST-busypoll
 NS=synack-$TEST-$$
 BG=""                   # background pids to stop at exit
 CAP_PID=""
@@ -77,6 +79,7 @@ nsx() { ip netns exec "$NS" "$@"; }
 # with IFF_VNET_HDR (a TUN device's flags come from whoever attaches).
 setup() {
     [ "$MODE" = offload ] && OFFLOAD=--offload
+    [ "$MODE" = busypoll ] && OFFLOAD="--offload --busy-poll=500"
     ip netns add "$NS" || fail "cannot create namespace $NS"
     nsx ip link set lo up
     nsx ip tuntap add dev "$DEV" mode tun || fail "cannot create TUN device"
