@@ -149,6 +149,59 @@ TEST(duplicate_acks_in_a_batch_retransmit_at_once)
     h_free(h);
 }
 
+/* NewReno inflates cwnd by one segment per further duplicate ACK in fast
+ * recovery (RFC 6582 3.2 step 4), and the output those ACKs release is
+ * new data: it leaves with the duplicate that allowed it, not at the end
+ * of the batch (duplicates are never deferred). */
+TEST(inflating_duplicate_acks_send_new_data_at_once)
+{
+    synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.addr = H_DEFAULT_LOCAL_ADDR;
+    cfg.rcvbuf = cfg.sndbuf = 65535;
+    cfg.delack = SYNACK_MSEC(40);
+    cfg.cc = SYNACK_CC_NEWRENO;
+    harness *h = h_new(&cfg);
+    uint32_t isn;
+    int c = open_conn(h, &isn, 65535);
+    synack_stack *s = h_stack(h);
+    uint32_t a = isn + 1;
+    static uint8_t data[30 * 1460];
+    CHECK_EQ(synack_send(s, c, data, sizeof data), (long)sizeof data);
+    for (int i = 0; i < 10; i++)        /* the initial window */
+        (void)h_pop(h);
+    h_expect_nothing(h);
+    CHECK_EQ(synack_batch_begin(s), 0);
+    /* A new ACK: slow start opens two segments, whose sending may wait. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+    h_expect_nothing(h);
+    /* The first duplicate is answered at once, and takes them along. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", a + 14600, a + 16060);
+    h_expect(h, ". %u:%u(1460) ack 1001", a + 16060, a + 17520);
+    h_expect_nothing(h);
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+    h_expect_nothing(h);
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", a + 1460, a + 2920);     /* fast retransmit */
+    h_expect_nothing(h);
+    /* Inflation: ssthresh = 11 x 1460 / 2, cwnd = ssthresh + 3 segments,
+     * +1 segment per duplicate; from the fourth further duplicate on,
+     * each releases one new segment, at once. */
+    for (uint32_t i = 0; i < 3; i++) {
+        CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+        h_expect_nothing(h);
+    }
+    for (uint32_t i = 0; i < 5; i++) {
+        CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+        h_expect(h, ". %u:%u(1460) ack 1001", a + 17520 + i * 1460, a + 18980 + i * 1460);
+        h_expect_nothing(h);
+    }
+    CHECK_EQ(synack_batch_end(s), 0);
+    h_expect_nothing(h);
+    h_free(h);
+}
+
 TEST(rst_in_a_batch_leaves_nothing_to_send)
 {
     harness *h = new_h();
