@@ -267,7 +267,7 @@ synack_time synack_next_deadline(const synack_stack *s)
      * inside the stack the caller handed over (it was allocated
      * writable); nothing observable changes. */
     synack_time t = tcb_timers_next((synack_stack *)s);
-    synack_time tw = s->tw_head ? s->tw_head->expires : SYNACK_TIME_NEVER;  /* tw_next_expiry */
+    synack_time tw = tw_next_expiry(s);
     if (tw < t)
         t = tw;
     if (s->reasm) {

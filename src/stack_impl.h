@@ -222,7 +222,12 @@ tw_entry *tw_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint1
 /* A segment for a TIME-WAIT entry. Returns 0 if handled, 1 if dropped,
  * or -1 if a new SYN reopened the port: the entry is gone, *min_iss set. */
 int tw_input(synack_stack *s, tw_entry *tw, const synack_segment *seg, uint32_t *min_iss);
-synack_time tw_next_expiry(const synack_stack *s);
+/* The earliest TIME-WAIT expiry: the head of the FIFO (inline: asked for
+ * by every synack_next_deadline). */
+static inline synack_time tw_next_expiry(const synack_stack *s)
+{
+    return s->tw_head ? s->tw_head->expires : SYNACK_TIME_NEVER;
+}
 void tw_expire(synack_stack *s);
 int tw_port_in_use(const synack_stack *s, uint16_t port);
 void tw_free_all(synack_stack *s);

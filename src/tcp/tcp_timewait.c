@@ -194,11 +194,6 @@ int tw_input(synack_stack *s, tw_entry *w, const synack_segment *seg, uint32_t *
     return 1;
 }
 
-synack_time tw_next_expiry(const synack_stack *s)
-{
-    return s->tw_head ? s->tw_head->expires : SYNACK_TIME_NEVER;
-}
-
 void tw_expire(synack_stack *s)
 {
     while (s->tw_head && s->tw_head->expires <= s->now) {
