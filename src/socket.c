@@ -96,9 +96,9 @@ int synack_socket(synack_stack *s)
     so->linger = -1;
     so->rcvbuf = s->cfg.rcvbuf;
     so->sndbuf = s->cfg.sndbuf;
-    so->keepidle = 7200;        /* RFC 1122 4.2.3.6: at least two hours */
-    so->keepintvl = 75;
-    so->keepcnt = 9;
+    so->keepidle = TCB_KEEPIDLE_DEFAULT;
+    so->keepintvl = TCB_KEEPINTVL_DEFAULT;
+    so->keepcnt = TCB_KEEPCNT_DEFAULT;
     so->cc = s->cfg.cc;
     so->next_free = -1;
     return h;
@@ -294,6 +294,13 @@ int synack_accept(synack_stack *s, int h, synack_endpoint *peer)
     so->keepalive = t->keepalive;
     so->linger = tcb_linger(t);
     so->mss_cap = t->ext ? t->ext->mss_cap : 0;
+    if (t->ext) {
+        /* The listener's keepalive timing, which the connection took
+         * (sock_apply_options): the handle must report and keep it. */
+        so->keepidle = t->ext->keepidle;
+        so->keepintvl = t->ext->keepintvl;
+        so->keepcnt = t->ext->keepcnt;
+    }
     so->quickack = t->quickack;
     so->cc = t->cc_algo;
     t->handle = nh;

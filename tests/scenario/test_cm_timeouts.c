@@ -296,4 +296,33 @@ TEST(configured_initial_rto)
     h_free(h);
 }
 
+/* A connection accepted from a listener takes the listener's keepalive
+ * timing, and its handle reports and keeps it: changing one parameter on
+ * the accepted socket leaves the others as the listener set them. */
+TEST(accepted_socket_keeps_the_listeners_keepalive_timing)
+{
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    int l = cm_listen(h, 8);
+    CHECK_EQ(synack_setopt(s, l, SYNACK_TCP_KEEPIDLE, 10), 0);
+    CHECK_EQ(synack_setopt(s, l, SYNACK_TCP_KEEPINTVL, 5), 0);
+    CHECK_EQ(synack_setopt(s, l, SYNACK_TCP_KEEPCNT, 2), 0);
+    CHECK_EQ(synack_setopt(s, l, SYNACK_SO_KEEPALIVE, 1), 0);
+    uint32_t isn;
+    int c = cm_accept(h, l, &isn);
+    int v;
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_KEEPIDLE, &v), 0);
+    CHECK_EQ(v, 10);
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_KEEPINTVL, &v), 0);
+    CHECK_EQ(v, 5);
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_KEEPCNT, &v), 0);
+    CHECK_EQ(v, 2);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_KEEPCNT, 3), 0);
+    h_advance(h, SYNACK_SEC(10));       /* still 10 s idle, not 7200 */
+    h_expect(h, ". %u:%u(0) ack 1001 win 65535 <>", isn, isn);
+    h_advance(h, SYNACK_SEC(5));
+    h_expect(h, ". %u:%u(0) ack 1001 win 65535 <>", isn, isn);
+    h_free(h);
+}
+
 TEST_MAIN()
