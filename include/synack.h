@@ -302,7 +302,9 @@ typedef struct synack_config {
      * TUN with IFF_VNET_HDR, for one). When tx_offload is set it is called
      * instead of tx, with tx_ctx. tso_max > 0 lets a data segment carry up
      * to tso_max payload bytes (cut to a multiple of the MSS; at most
-     * 65535 - 80); csum_offload leaves the TCP checksum to the device. */
+     * 65535 - 80); csum_offload leaves the TCP checksum to the device.
+     * Both need tx_offload (only it tells the device what to finish):
+     * synack_stack_new refuses them with tx alone (SYNACK_EINVAL). */
     synack_tx_offload_fn tx_offload;
     uint32_t tso_max;
     uint8_t  csum_offload;

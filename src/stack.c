@@ -137,7 +137,8 @@ uint64_t stack_random(synack_stack *s)
 
 static int config_valid(const synack_config *c)
 {
-    return (c->tx || c->tx_offload) && c->addr != 0 && c->tso_max <= 65535u - 80u && c->mtu >= 68 && c->max_sockets > 0 &&
+    return (c->tx || c->tx_offload) && (c->tx_offload || (!c->tso_max && !c->csum_offload)) &&
+           c->addr != 0 && c->tso_max <= 65535u - 80u && c->mtu >= 68 && c->max_sockets > 0 &&
            c->max_sockets <= (1u << 24) && c->max_conns > 0 &&
            c->sndbuf >= 1 && c->rcvbuf >= 1 && c->sndbuf <= (1u << 30) &&
            c->rcvbuf <= (1u << 30) && c->rto_min > 0 && c->rto_min <= c->rto_max &&

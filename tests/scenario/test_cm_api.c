@@ -403,7 +403,8 @@ TEST(ready_queue_edges)
 /* synack_stack_new refuses a configuration it cannot honour with EINVAL
  * and creates nothing: no transmit function, no address, a delayed-ACK
  * bound of 500 ms or more (RFC 9293 MUST-40), retry limits beyond what a
- * TCB counts (65534), RTO bounds the wrong way round. */
+ * TCB counts (65534), RTO bounds the wrong way round, TSO or checksum
+ * offload without tx_offload (a plain tx could not finish them). */
 static void nop_tx(void *ctx, const uint8_t *pkt, size_t len)
 {
     (void)ctx;
@@ -421,9 +422,11 @@ TEST(stack_new_rejects_bad_configs)
     CHECK_EQ(synack_stack_new(&good, &s), 0);
     synack_stack_free(s);
     synack_config c;
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 10; i++) {
         c = good;
         switch (i) {
+        case 8: c.tso_max = 60000; break;       /* offloads without tx_offload */
+        case 9: c.csum_offload = 1; break;
         case 0: c.tx = NULL; break;
         case 1: c.addr = 0; break;
         case 2: c.delack = SYNACK_MSEC(500); break;
