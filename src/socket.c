@@ -77,8 +77,6 @@ unsigned synack_poll(const synack_stack *s, int h)
         if (tcp_urgent_pending(t))
             ev |= SYNACK_EV_URGENT;
     }
-    if (so->error)
-        ev |= SYNACK_EV_ERROR;
     return ev;
 }
 
@@ -363,7 +361,7 @@ static tcb *conn_of(const synack_stack *s, int h, int *err)
         return NULL;
     }
     if (so->kind != SOCK_CONN || !so->tcb) {
-        *err = so->error ? so->error : SYNACK_ENOTCONN;
+        *err = SYNACK_ENOTCONN;
         return NULL;
     }
     return so->tcb;
@@ -487,9 +485,8 @@ int synack_get_error(synack_stack *s, int h)
     sock *so = get(s, h);
     if (!so)
         return SYNACK_EBADF;
-    int e = so->error;
-    so->error = 0;
-    if (!e && so->kind == SOCK_CONN && so->tcb) {
+    int e = 0;
+    if (so->kind == SOCK_CONN && so->tcb) {
         e = so->tcb->error;
         so->tcb->error = 0;
     }

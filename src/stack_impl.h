@@ -61,7 +61,6 @@ typedef struct sock {
     uint32_t  rcvbuf, sndbuf;
     uint16_t  mss_cap;
     uint32_t  keepidle, keepintvl, keepcnt;
-    int       error;            /* pending error (listeners / idle) */
     tcb      *tcb;              /* SOCK_CONN */
     /* SOCK_LISTEN */
     uint32_t  backlog;
@@ -123,9 +122,8 @@ struct synack_stack {
     tcb     *batched[STACK_BATCH_MAX];
 };
 
-/* Bucket of a 4-tuple in the connection and TIME-WAIT hash tables (what
- * tcp_conn.c:conn_bucket returns), inline for the lookups every segment
- * makes. Salted multiplicative hash: cheap per segment; the salt is
+/* Bucket of a 4-tuple in the connection and TIME-WAIT hash tables,
+ * inline for the lookups every segment makes. Salted multiplicative hash: cheap per segment; the salt is
  * random so a peer cannot aim many tuples at one bucket without knowing
  * it. */
 static inline uint32_t conn_hash_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport,

@@ -14,6 +14,8 @@ static int reserve(ring *r, uint32_t need, synack_alloc_fn alloc, synack_free_fn
 {
     if (need <= r->size)
         return 0;
+    if (need > r->cap)
+        return -1;      /* beyond what the ring may ever hold (a caller bug) */
     uint32_t nsize = r->size ? r->size : RING_MIN_ALLOC;
     while (nsize < need)
         nsize = nsize > r->cap / 2 ? r->cap : nsize * 2;

@@ -195,8 +195,6 @@ tcb *tcb_new(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
 void tcb_hash_insert(synack_stack *s, tcb *t);
 void tcb_hash_remove(synack_stack *s, tcb *t);
 tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport);
-/* Bucket of a 4-tuple in the connection (and TIME-WAIT) hash tables. */
-uint32_t conn_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport);
 void tcb_set_state(synack_stack *s, tcb *t, synack_state st, const char *cause);
 /* Enters CLOSED: unhashes, stops timers, reports err (0 = none) to the app,
  * and frees the record if no handle holds it. */

@@ -12,11 +12,6 @@
 #include "base/siphash.h"
 #include "tcp/tcp_cc.h"
 
-uint32_t conn_bucket(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
-{
-    return conn_hash_bucket(s, raddr, rport, lport);
-}
-
 tcb *tcb_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint16_t lport)
 {
     for (tcb *t = s->table[conn_hash_bucket(s, raddr, rport, lport)]; t; t = t->hnext)
