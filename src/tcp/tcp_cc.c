@@ -77,8 +77,12 @@ void cc_on_fast_loss(synack_stack *s, tcb *t)
 void cc_on_rto(synack_stack *s, tcb *t)
 {
     /* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2*SMSS) for Reno; the
-     * module decides; then cwnd = LW = 1 segment. */
-    t->ext->cc.ssthresh = ops_of(t)->on_loss(s, t);
+     * module decides; then cwnd = LW = 1 segment. When the timer expires
+     * again for a segment it already resent, "the value of ssthresh is
+     * held constant" (RFC 5681 3.1; RFC 9438 4.8 too): recomputing it from
+     * the one-segment cwnd would throw away what the first timeout kept. */
+    if (t->retries <= 1)
+        t->ext->cc.ssthresh = ops_of(t)->on_loss(s, t);
     t->ext->cc.cwnd = t->mss;
     t->ext->cc.bytes_acked = 0;
 }

@@ -353,4 +353,39 @@ TEST(no_restart_within_the_rto)
     h_free(h);
 }
 
+/* Waits (10 ms steps, at most max_ms) for the retransmission timer's
+ * resend of the segment at seq. */
+static void expect_rto_resend(harness *h, uint32_t seq, int max_ms)
+{
+    for (int ms = 0; ms < max_ms && !h_pending(h); ms += 10)
+        h_advance(h, SYNACK_MSEC(10));
+    h_expect(h, ". %u:%u(1460) ack 1001", seq, seq + 1460);
+    h_expect_nothing(h);
+}
+
+/* RFC 5681 3.1: when the timer expires again for a segment it already
+ * resent, "the value of ssthresh is held constant". CUBIC's ssthresh after
+ * the first timeout is 0.7 cwnd (7 segments); recomputed from the
+ * one-segment cwnd of the second timeout it would fall to 2 segments and
+ * slow start would end at the first ACK. Held, slow start goes on: the two
+ * segments of the second round, acknowledged one by one, release four. */
+TEST(second_timeout_keeps_ssthresh)
+{
+    harness *h = new_h(1500, 65535);
+    uint32_t isn;
+    int c = open_conn(h, "<mss 1460>", "", SYNACK_CC_CUBIC, &isn);
+    uint32_t a = isn + 1;
+    CHECK_EQ(synack_send(h_stack(h), c, data, 20 * 1460), 20 * 1460);
+    expect_run(h, a, 0, 10, 1460);
+    expect_rto_resend(h, a, 5000);          /* first timeout */
+    expect_rto_resend(h, a, 10000);         /* second, after the backoff */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 1460), 0);
+    expect_run(h, a, 1460, 2, 1460);        /* cwnd 2 */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 2920), 0);
+    expect_run(h, a, 4380, 2, 1460);        /* cwnd 3, one in flight */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 4380), 0);
+    expect_run(h, a, 7300, 2, 1460);        /* cwnd 4, two in flight */
+    h_free(h);
+}
+
 TEST_MAIN()
