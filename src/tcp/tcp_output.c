@@ -61,8 +61,15 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
         if (s->cfg.timestamps && (!synack || t->ts_ok)) {
             seg->opts.has_ts = 1;
             seg->opts.tsval = ts_now(s);
-            if (t->cookie)      /* SYN cookie: options ride in the TSval */
-                seg->opts.tsval = (seg->opts.tsval & ~31u) | (uint32_t)(t->cookie - 1);
+            if (t->cookie) {
+                /* SYN cookie: options ride in the TSval's low 5 bits. Never
+                 * ahead of our clock: the peer takes it as TS.Recent, and
+                 * our next segments would fail its PAWS test (RFC 7323
+                 * 5.3) until the clock caught up. */
+                uint32_t now = seg->opts.tsval;
+                uint32_t v = (now & ~31u) | (uint32_t)(t->cookie - 1);
+                seg->opts.tsval = seq_gt(v, now) ? v - 32u : v;
+            }
             seg->opts.tsecr = synack ? t->ts_recent : 0;
         }
     } else if (!(seg->flags & SYNACK_TCP_RST)) {

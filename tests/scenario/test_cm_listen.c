@@ -455,11 +455,15 @@ TEST(syn_cookie_keeps_options_in_timestamp)
     h->peer_port = 40001;
     CHECK_EQ(h_inject(h, "S 7000:7000(0) <mss 1460,sackOK,TS val 5 ecr 0,wscale 3>"), 0);
     synack_segment sa = h_pop(h);
-    /* TSval: the 1 ms clock (2) with its low bits replaced by 16 (SACK) | 3. */
-    cm_match(h, &sa, "S. %u:%u(0) ack 7001 win 65535 <mss 1460,sackOK,TS val 19 ecr 5,wscale 7>",
-             sa.seq, sa.seq);
+    /* TSval: the 1 ms clock (2) with its low bits replaced by 16 (SACK) | 3
+     * = 19 — but that is ahead of the clock, and the peer's PAWS test
+     * would drop our next segments (TSval 2), so it goes back 32 ticks:
+     * 19 - 32 = 2^32 - 13, before 2 in sequence space. */
+    cm_match(h, &sa, "S. %u:%u(0) ack 7001 win 65535 <mss 1460,sackOK,TS val %u ecr 5,wscale 7>",
+             sa.seq, sa.seq, 4294967283u);
     CHECK_U64(cm_live(h), 1);
-    CHECK_EQ(h_inject(h, ". 7001:7001(0) ack %u win 100 <TS val 6 ecr 19>", sa.seq + 1), 0);
+    CHECK_EQ(h_inject(h, ". 7001:7001(0) ack %u win 100 <TS val 6 ecr %u>", sa.seq + 1,
+                      4294967283u), 0);
     h_expect_nothing(h);
     int c = synack_accept(s, l, NULL);
     CHECK(c >= 0);
