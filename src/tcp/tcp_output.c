@@ -38,6 +38,17 @@ static uint16_t window_field(tcb *t, int syn)
     return (uint16_t)f;
 }
 
+/* Bytes of SACK option our ACK-bearing segments carry now: a data
+ * segment must leave room for them within the MSS. */
+static uint32_t sack_room(const tcb *t)
+{
+    if (!t->sack_ok || !t->sb || !reass_pending(t))
+        return 0;
+    int n = t->sb->nooo;
+    int max = t->ts_ok ? 3 : 4;
+    return 4u + 8u * (uint32_t)(n < max ? n : max);
+}
+
 /* Builds and sends one segment of t. Payload: len bytes of the send
  * queue starting at sequence number seg->seq (+1 if SYN). */
 static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
@@ -99,8 +110,11 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
      * the payload, then the checksum over both. */
     size_t hl = wire_tcp_emit_hdr(tcp, seg);
     synack_tx_info info = { 0, 0, 0, 16 };
-    if (len > t->mss)
-        info.gso_size = t->mss;     /* a TSO super-segment */
+    /* A TSO super-segment: the device cuts pieces of gso_size bytes, each
+     * with this header, so the SACK option's room comes off as well. */
+    uint32_t piece = t->mss - sack_room(t);
+    if (len > piece)
+        info.gso_size = (uint16_t)piece;
     if (s->cfg.csum_offload) {
         if (len)
             ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);
@@ -188,17 +202,6 @@ static int can_send_data(const tcb *t)
     default:
         return 0;
     }
-}
-
-/* Bytes of SACK option our ACK-bearing segments carry now: a data
- * segment must leave room for them within the MSS. */
-static uint32_t sack_room(const tcb *t)
-{
-    if (!t->sack_ok || !t->sb || !reass_pending(t))
-        return 0;
-    int n = t->sb->nooo;
-    int max = t->ts_ok ? 3 : 4;
-    return 4u + 8u * (uint32_t)(n < max ? n : max);
 }
 
 /* Largest payload per datagram: the MSS less SACK option room, or with
