@@ -124,8 +124,10 @@ static void take_syn_options(synack_stack *s, tcb *t, const synack_segment *seg)
     t->snd_wscale = t->ws_ok ? (o->wscale > 14 ? 14 : o->wscale) : 0;
     t->rcv_wscale = t->ws_ok ? (uint8_t)s->cfg.wscale : 0;
     t->ts_ok = s->cfg.timestamps && o->has_ts;
-    if (t->ts_ok)
+    if (t->ts_ok) {
         t->ts_recent = o->tsval;
+        t->ts_recent_at = ts_seconds(s);    /* the PAWS age counts from now */
+    }
     t->sack_ok = s->cfg.sack && o->sack_permitted;
     uint32_t mss = o->has_mss ? o->mss : 536;       /* RFC 9293 3.7.1 */
     if (mss > t->adv_mss)
@@ -256,6 +258,7 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
     }
     t->cookie = 1;
     t->listener = lh;
+    t->last_ack_sent = t->rcv_nxt;  /* what the cookie SYN-ACK acknowledged */
     t->iss = seg->ack - 1;
     if (t->ext)
         t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */

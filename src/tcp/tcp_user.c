@@ -178,8 +178,9 @@ void tcp_user_close(synack_stack *s, tcb *t)
 
 long tcp_urgent_pending(const tcb *t)
 {
-    /* The next byte the application reads has this sequence number. */
-    uint32_t read_at = t->rcv_nxt - t->rcvq.len;
+    /* The next byte the application reads has this sequence number
+     * (RCV.NXT counts the peer's FIN too, which is not in the queue). */
+    uint32_t read_at = t->rcv_nxt - t->fin_rcvd - t->rcvq.len;
     const tcb_ext *x = t->ext;
     if (!x || !x->urg_rcvd || !seq_gt(x->rcv_up, read_at))
         return 0;

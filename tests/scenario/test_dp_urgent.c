@@ -110,4 +110,25 @@ TEST(urgent_arrival_is_reported_by_the_ready_queue)
     h_free(h);
 }
 
+/* The peer's FIN after urgent data: RCV.NXT counts the FIN, the queue
+ * does not hold it, and the count of bytes to read is unchanged by it. */
+TEST(urgent_count_unchanged_by_the_fin)
+{
+    harness *h = h_new(NULL);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    CHECK_EQ(h_inject(h, "P.U 1001:1011(10) ack %u urg 7", a + 1), 0);
+    h_expect(h, ". %u:%u(0) ack 1011", a + 1, a + 1);
+    CHECK_EQ(synack_urgent_pending(s, c), 7);
+    CHECK_EQ(h_inject(h, "F. 1011:1011(0) ack %u", a + 1), 0);
+    h_expect(h, ". %u:%u(0) ack 1012", a + 1, a + 1);
+    CHECK_EQ(synack_urgent_pending(s, c), 7);
+    char buf[16];
+    CHECK_EQ(synack_recv(s, c, buf, 6), 6);
+    CHECK_EQ(synack_urgent_pending(s, c), 1);  /* one urgent byte still unread */
+    CHECK(synack_poll(s, c) & SYNACK_EV_URGENT);
+    h_free(h);
+}
+
 TEST_MAIN()
