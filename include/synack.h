@@ -440,19 +440,25 @@ int synack_accept(synack_stack *s, int h, synack_endpoint *peer);
  * SYNACK_EINPROGRESS; completion is reported through readiness
  * (SYNACK_EV_CONNECTED, or SYNACK_EV_ERROR with ECONNREFUSED/ETIMEDOUT).
  * Errors: EBADF, EISCONN, EALREADY (connecting), EINVAL (listening or
- * bad address), EADDRINUSE (4-tuple taken), ENOMEM (no connection record). */
+ * bad address), EADDRINUSE (4-tuple taken), EADDRNOTAVAIL (no ephemeral
+ * port free), ENOMEM (no connection record, or no memory for the
+ * socket's options). */
 int synack_connect(synack_stack *s, int h, uint32_t addr, uint16_t port);
 
 /* Queues up to len bytes for sending; returns bytes accepted (maybe fewer
- * than len), or EAGAIN (buffer full), ENOTCONN (not yet connected), EPIPE
- * (write side shut down or connection closing), ECONNRESET/ETIMEDOUT (the
- * connection failed), EBADF. Data accepted is never dropped silently: if
- * the connection later fails, the failure is reported. */
+ * than len), or EAGAIN (buffer full), ENOBUFS (no memory for the buffer),
+ * ENOTCONN (not yet connected), EPIPE (write side shut down or connection
+ * closing), EINVAL (buf NULL with len > 0), EBADF, or the error the
+ * connection failed with (ECONNRESET, ETIMEDOUT, ECONNREFUSED,
+ * EHOSTUNREACH, ENETUNREACH, ECONNABORTED, ENOMEM — as synack_get_error
+ * reports it). Data accepted is never dropped silently: if the connection
+ * later fails, the failure is reported. */
 long synack_send(synack_stack *s, int h, const void *buf, size_t len);
 
 /* Copies up to len received bytes into buf. Returns the count, 0 at end of
  * stream (peer sent FIN and all data was read), or EAGAIN, ENOTCONN,
- * ECONNRESET, ETIMEDOUT, EBADF. */
+ * EINVAL (buf NULL with len > 0), EBADF, or the error the connection
+ * failed with (as for synack_send). */
 long synack_recv(synack_stack *s, int h, void *buf, size_t len);
 
 /* Bytes waiting to be read / bytes queued but not yet acknowledged. */
@@ -530,7 +536,9 @@ typedef enum synack_option {
 #define SYNACK_CC_CUBIC   1     /* RFC 9438 */
 
 /* Errors: EBADF, ENOPROTOOPT (unknown option), EINVAL (value out of range,
- * too late, e.g. TCP_MAXSEG after connect, or a read-only option). */
+ * too late, e.g. TCP_MAXSEG after connect, or a read-only option), ENOMEM
+ * (a connection's option needs its lazily allocated state and there is no
+ * memory; the option is unchanged). */
 int synack_setopt(synack_stack *s, int h, int opt, int value);
 int synack_getopt(const synack_stack *s, int h, int opt, int *value);
 
