@@ -361,65 +361,55 @@ static void trace_init_id(synack_trace_event *ev, const synack_stack *s, uint32_
     ev->handle = handle;
 }
 
-static void trace_init(synack_trace_event *ev, const synack_stack *s, const tcb *t,
-                       synack_trace_kind kind)
-{
-    trace_init_id(ev, s, t ? t->id : 0, t ? t->handle : -1, kind);
-}
+/* Each event is built once, for a connection named by its id and handle:
+ * a TCB's (trace_*), or a TIME-WAIT entry's / a TCB-less reply's (id,
+ * handle -1: trace_*_id). */
+#define TCB_ID(t) ((t) ? (t)->id : 0u)
+#define TCB_HANDLE(t) ((t) ? (t)->handle : -1)
 
-void trace_seg_id(synack_stack *s, synack_trace_kind kind, uint32_t id, const synack_segment *seg)
+static void seg_ev(synack_stack *s, synack_trace_kind kind, uint32_t id, int handle,
+                   const synack_segment *seg, int retransmit)
 {
     if (!s->cfg.observer)
         return;
     synack_trace_event ev;
-    trace_init_id(&ev, s, id, -1, kind);
-    ev.has_seg = 1;
-    ev.seg = *seg;
-    s->cfg.observer(s->cfg.observer_ctx, &ev);
-}
-
-void trace_state_id(synack_stack *s, uint32_t id, synack_state from, synack_state to,
-                    const char *cause)
-{
-    if (!s->cfg.observer)
-        return;
-    synack_trace_event ev;
-    trace_init_id(&ev, s, id, -1, SYNACK_TRACE_STATE);
-    ev.old_state = from;
-    ev.new_state = to;
-    ev.cause = cause;
-    s->cfg.observer(s->cfg.observer_ctx, &ev);
-}
-
-void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which)
-{
-    if (!s->cfg.observer)
-        return;
-    synack_trace_event ev;
-    trace_init_id(&ev, s, id, -1, SYNACK_TRACE_TIMER);
-    ev.timer = which;
-    s->cfg.observer(s->cfg.observer_ctx, &ev);
-}
-
-void trace_seg_event(synack_stack *s, synack_trace_kind kind, const tcb *t,
-                     const synack_segment *seg, int retransmit)
-{
-    if (!s->cfg.observer)
-        return;
-    synack_trace_event ev;
-    trace_init(&ev, s, t, kind);
+    trace_init_id(&ev, s, id, handle, kind);
     ev.has_seg = 1;
     ev.seg = *seg;
     ev.retransmit = retransmit;
     s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
-void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg)
+static void state_ev(synack_stack *s, uint32_t id, int handle, synack_state from,
+                     synack_state to, const char *cause)
 {
     if (!s->cfg.observer)
         return;
     synack_trace_event ev;
-    trace_init(&ev, s, t, SYNACK_TRACE_SEG_DROP);
+    trace_init_id(&ev, s, id, handle, SYNACK_TRACE_STATE);
+    ev.old_state = from;
+    ev.new_state = to;
+    ev.cause = cause;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+static void timer_ev(synack_stack *s, uint32_t id, int handle, synack_timer which)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init_id(&ev, s, id, handle, SYNACK_TRACE_TIMER);
+    ev.timer = which;
+    s->cfg.observer(s->cfg.observer_ctx, &ev);
+}
+
+static void drop_ev(synack_stack *s, synack_drop why, uint32_t id, int handle,
+                    const synack_segment *seg)
+{
+    if (!s->cfg.observer)
+        return;
+    synack_trace_event ev;
+    trace_init_id(&ev, s, id, handle, SYNACK_TRACE_SEG_DROP);
     ev.drop = why;
     if (seg) {
         ev.has_seg = 1;
@@ -428,27 +418,42 @@ void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_seg
     s->cfg.observer(s->cfg.observer_ctx, &ev);
 }
 
+void trace_seg_id(synack_stack *s, synack_trace_kind kind, uint32_t id, const synack_segment *seg)
+{
+    seg_ev(s, kind, id, -1, seg, 0);
+}
+
+void trace_state_id(synack_stack *s, uint32_t id, synack_state from, synack_state to,
+                    const char *cause)
+{
+    state_ev(s, id, -1, from, to, cause);
+}
+
+void trace_timer_id(synack_stack *s, uint32_t id, synack_timer which)
+{
+    timer_ev(s, id, -1, which);
+}
+
+void trace_seg_event(synack_stack *s, synack_trace_kind kind, const tcb *t,
+                     const synack_segment *seg, int retransmit)
+{
+    seg_ev(s, kind, TCB_ID(t), TCB_HANDLE(t), seg, retransmit);
+}
+
+void trace_drop(synack_stack *s, synack_drop why, const tcb *t, const synack_segment *seg)
+{
+    drop_ev(s, why, TCB_ID(t), TCB_HANDLE(t), seg);
+}
+
 void trace_state_event(synack_stack *s, const tcb *t, synack_state from, synack_state to,
                        const char *cause)
 {
-    if (!s->cfg.observer)
-        return;
-    synack_trace_event ev;
-    trace_init(&ev, s, t, SYNACK_TRACE_STATE);
-    ev.old_state = from;
-    ev.new_state = to;
-    ev.cause = cause;
-    s->cfg.observer(s->cfg.observer_ctx, &ev);
+    state_ev(s, TCB_ID(t), TCB_HANDLE(t), from, to, cause);
 }
 
 void trace_timer(synack_stack *s, const tcb *t, synack_timer which)
 {
-    if (!s->cfg.observer)
-        return;
-    synack_trace_event ev;
-    trace_init(&ev, s, t, SYNACK_TRACE_TIMER);
-    ev.timer = which;
-    s->cfg.observer(s->cfg.observer_ctx, &ev);
+    timer_ev(s, TCB_ID(t), TCB_HANDLE(t), which);
 }
 
 void trace_error(synack_stack *s, const tcb *t, int err, const char *cause)
@@ -456,7 +461,7 @@ void trace_error(synack_stack *s, const tcb *t, int err, const char *cause)
     if (!s->cfg.observer)
         return;
     synack_trace_event ev;
-    trace_init(&ev, s, t, SYNACK_TRACE_ERROR);
+    trace_init_id(&ev, s, TCB_ID(t), TCB_HANDLE(t), SYNACK_TRACE_ERROR);
     ev.error = err;
     ev.cause = cause;
     s->cfg.observer(s->cfg.observer_ctx, &ev);
@@ -473,12 +478,5 @@ void stack_drop_id(synack_stack *s, synack_drop why, uint32_t id, const synack_s
 {
     s->stats.drops[why]++;
     s->ndrops++;
-    if (!s->cfg.observer)
-        return;
-    synack_trace_event ev;
-    trace_init_id(&ev, s, id, -1, SYNACK_TRACE_SEG_DROP);
-    ev.drop = why;
-    ev.has_seg = 1;
-    ev.seg = *seg;
-    s->cfg.observer(s->cfg.observer_ctx, &ev);
+    drop_ev(s, why, id, -1, seg);
 }
