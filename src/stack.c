@@ -181,7 +181,13 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
         s->tx_cap = cfg->tso_max + 80u;
     s->txbuf = stack_alloc(s, s->tx_cap);
     s->txcur = s->txbuf;
-    if (!s->table || !s->tw_table || !s->socks || !s->readyq || !s->txbuf) {
+    /* One timer-heap slot per possible TCB, reserved now: setting a timer
+     * then never allocates, so it cannot fail in the middle of processing
+     * a segment (where closing the connection would pull the TCB from
+     * under its caller). */
+    int heap_ok = heap_reserve(&s->timers, cfg->max_conns, s->cfg.alloc, s->cfg.free,
+                               s->cfg.alloc_ctx) == 0;
+    if (!s->table || !s->tw_table || !s->socks || !s->readyq || !s->txbuf || !heap_ok) {
         synack_stack_free(s);
         return SYNACK_ENOMEM;
     }

@@ -56,6 +56,22 @@ void heap_remove(heap *h, heap_node *nd)
         sift_down(h, i);
 }
 
+int heap_reserve(heap *h, uint32_t cap, synack_alloc_fn alloc, synack_free_fn fr, void *actx)
+{
+    if (cap <= h->cap)
+        return 0;
+    heap_node **nv = alloc(actx, (size_t)cap * sizeof(*nv));
+    if (!nv)
+        return -1;
+    if (h->n)
+        memcpy(nv, h->v, h->n * sizeof(*nv));
+    if (h->v)
+        fr(actx, h->v);
+    h->v = nv;
+    h->cap = cap;
+    return 0;
+}
+
 int heap_set(heap *h, heap_node *nd, synack_time key, synack_alloc_fn alloc,
              synack_free_fn fr, void *actx)
 {
@@ -65,18 +81,8 @@ int heap_set(heap *h, heap_node *nd, synack_time key, synack_alloc_fn alloc,
         return 0;
     }
     if (nd->idx == HEAP_NONE) {
-        if (h->n == h->cap) {
-            uint32_t ncap = h->cap ? h->cap * 2 : 64;
-            heap_node **nv = alloc(actx, ncap * sizeof(*nv));
-            if (!nv)
-                return -1;
-            if (h->n)
-                memcpy(nv, h->v, h->n * sizeof(*nv));
-            if (h->v)
-                fr(actx, h->v);
-            h->v = nv;
-            h->cap = ncap;
-        }
+        if (h->n == h->cap && heap_reserve(h, h->cap ? h->cap * 2 : 64, alloc, fr, actx) != 0)
+            return -1;
         nd->key = key;
         place(h, h->n++, nd);
         sift_up(h, nd->idx);

@@ -28,6 +28,10 @@ typedef struct heap {
  * grow (the node is then absent). */
 int heap_set(heap *h, heap_node *node, synack_time key, synack_alloc_fn alloc,
              synack_free_fn fr, void *actx);
+/* Makes room for cap nodes up front: heap_set then never allocates (and
+ * never fails) while the heap holds fewer. Returns 0, or -1 without
+ * memory (the heap is unchanged). */
+int heap_reserve(heap *h, uint32_t cap, synack_alloc_fn alloc, synack_free_fn fr, void *actx);
 void heap_remove(heap *h, heap_node *node);
 static inline heap_node *heap_min(const heap *h) { return h->n ? h->v[0] : 0; }
 void heap_release(heap *h, synack_free_fn fr, void *actx);

@@ -61,16 +61,14 @@ void tcb_timers_clear(tcb *t, synack_timer keep)
 }
 
 /* Puts t's heap entry at its earliest deadline key exactly (removing it
- * for NEVER). The heap could not grow: without a timer this connection
- * would hang, so fail it now and say why. */
+ * for NEVER). Cannot fail: synack_stack_new reserved a heap slot for
+ * every TCB cfg.max_conns allows. */
 static void heap_place(synack_stack *s, tcb *t, synack_time key)
 {
     t->hn_early = 0;
-    if (heap_set(&s->timers, &t->hn, key, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx) != 0) {
-        tcb_timers_clear(t, SYNACK_TIMER_COUNT);
-        t->t_rx_kind = TCB_RX_RETRANSMIT;
-        tcb_close(s, t, SYNACK_ENOMEM, "no memory for timer");
-    }
+    int rc = heap_set(&s->timers, &t->hn, key, s->cfg.alloc, s->cfg.free, s->cfg.alloc_ctx);
+    assert(rc == 0);
+    (void)rc;
 }
 
 /* The heap is lazy: a connection's entry sits at or before its earliest
