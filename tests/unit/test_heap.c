@@ -56,4 +56,30 @@ TEST(random_operations_keep_the_minimum)
     heap_release(&h, fr, NULL);
 }
 
+static void *no_alloc(void *ctx, size_t n) { (void)ctx; (void)n; return NULL; }
+
+/* heap_reserve makes room up front: inserting up to the reserved count
+ * never calls the allocator (here one that always fails); one more does,
+ * and fails cleanly, leaving the node out and the heap intact. */
+TEST(reserve_then_insert_without_allocating)
+{
+    heap h = { 0, 0, 0 };
+    CHECK_EQ(heap_reserve(&h, 4, al, fr, NULL), 0);
+    CHECK_EQ(h.cap, 4);
+    CHECK_EQ(heap_reserve(&h, 2, no_alloc, fr, NULL), 0);     /* already room */
+    heap_node nd[5];
+    for (int i = 0; i < 5; i++)
+        nd[i].idx = HEAP_NONE;
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(heap_set(&h, &nd[i], (synack_time)(40 - i), no_alloc, fr, NULL), 0);
+    CHECK(heap_min(&h) == &nd[3]);
+    CHECK_EQ(heap_set(&h, &nd[4], 1, no_alloc, fr, NULL), -1);
+    CHECK_EQ(nd[4].idx, HEAP_NONE);
+    CHECK_EQ(h.n, 4);
+    CHECK(heap_min(&h) == &nd[3]);
+    CHECK_EQ(heap_reserve(&h, 8, no_alloc, fr, NULL), -1);    /* no memory: unchanged */
+    CHECK_EQ(h.cap, 4);
+    heap_release(&h, fr, NULL);
+}
+
 TEST_MAIN()
