@@ -161,9 +161,8 @@ static int port_has_orphans(const synack_stack *s, uint16_t port)
 
 static uint16_t next_ephemeral(synack_stack *s)
 {
-    /* Linux's default range, 32768..60999. */
     uint16_t p = s->next_ephemeral;
-    s->next_ephemeral = p >= 60999 ? 32768 : (uint16_t)(p + 1);
+    s->next_ephemeral = p >= EPHEMERAL_HIGH ? EPHEMERAL_LOW : (uint16_t)(p + 1);
     return p;
 }
 
@@ -177,7 +176,7 @@ int synack_bind(synack_stack *s, int h, uint32_t addr, uint16_t port)
     if (addr != 0 && addr != s->cfg.addr)
         return SYNACK_EADDRNOTAVAIL;
     if (port == 0) {
-        for (int tries = 0; tries < 28232; tries++) {
+        for (uint32_t tries = 0; tries < EPHEMERAL_COUNT; tries++) {
             uint16_t p = next_ephemeral(s);
             if (!port_taken(s, h, p, 0) && !port_has_orphans(s, p)) {
                 so->port = p;
@@ -331,7 +330,7 @@ int synack_connect(synack_stack *s, int h, uint32_t addr, uint16_t port)
             return SYNACK_EADDRINUSE;
     } else {
         int other, found = 0;
-        for (int tries = 0; tries < 28232 && !found; tries++) {
+        for (uint32_t tries = 0; tries < EPHEMERAL_COUNT && !found; tries++) {
             lport = next_ephemeral(s);
             found = !tcb_lookup(s, addr, port, lport) && !tw_lookup(s, addr, port, lport) &&
                     !sock_find_listener(s, lport, &other);

@@ -206,7 +206,7 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
         memcpy(s->cookie_secret + 8 * i, &r, 8);
     }
     s->hash_salt = stack_random(s);
-    s->next_ephemeral = (uint16_t)(32768 + stack_random(s) % 28232);
+    s->next_ephemeral = (uint16_t)(EPHEMERAL_LOW + stack_random(s) % EPHEMERAL_COUNT);
     s->ip_id = (uint16_t)stack_random(s);
     s->next_conn_id = 1;
     if (cfg->reasm_max_bytes) {

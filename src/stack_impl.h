@@ -73,6 +73,11 @@ typedef struct sock {
 
 #define STACK_BATCH_MAX 16
 
+/* Ephemeral ports: Linux's default range, 32768..60999. */
+#define EPHEMERAL_LOW  32768u
+#define EPHEMERAL_HIGH 60999u
+#define EPHEMERAL_COUNT (EPHEMERAL_HIGH - EPHEMERAL_LOW + 1u)
+
 struct synack_stack {
     synack_config cfg;
     synack_time now;
@@ -220,6 +225,14 @@ tw_entry *tw_lookup(const synack_stack *s, uint32_t raddr, uint16_t rport, uint1
 /* A segment for a TIME-WAIT entry. Returns 0 if handled, 1 if dropped,
  * or -1 if a new SYN reopened the port: the entry is gone, *min_iss set. */
 int tw_input(synack_stack *s, tw_entry *tw, const synack_segment *seg, uint32_t *min_iss);
+/* The TCP timestamp clock (RFC 7323): 1 ms ticks of the stack's time
+ * (5.4 allows 1 ms to 1 s). TSvals, TSecr-based RTT and the out-of-window
+ * ACK clock all read it. */
+static inline uint32_t tcp_ts_now(const synack_stack *s)
+{
+    return (uint32_t)(s->now / 1000000u);
+}
+
 /* The earliest TIME-WAIT expiry: the head of the FIFO (inline: asked for
  * by every synack_next_deadline). */
 static inline synack_time tw_next_expiry(const synack_stack *s)

@@ -73,7 +73,7 @@ int oow_ack_allowed(synack_stack *s, uint32_t *last_ms, const synack_segment *se
     if (seg->len || (seg->flags & (SYNACK_TCP_SYN | SYNACK_TCP_FIN)))
         return 1;
     /* Milliseconds plus one, so that 0 can mean "never". */
-    uint32_t now_ms = (uint32_t)(s->now / 1000000u) + 1u;
+    uint32_t now_ms = tcp_ts_now(s) + 1u;
     if (*last_ms && now_ms - *last_ms < OOW_ACK_INTERVAL_MS) {
         s->stats.oow_acks_suppressed++;
         return 0;
@@ -613,7 +613,7 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
     if (t->ts_ok && seg->opts.has_ts && seg->opts.tsecr) {
         /* RFC 7323 4.1 (RTTM): every ACK that advances SND.UNA echoes
          * the time its data was sent; 1 ms ticks. */
-        uint32_t ms = (uint32_t)(s->now / 1000000u) - seg->opts.tsecr;
+        uint32_t ms = tcp_ts_now(s) - seg->opts.tsecr;
         if (ms < 0x7fffffffu)
             tcb_rtt_sample(s, t, SYNACK_MSEC(ms));
         t->rtt_timing = 0;

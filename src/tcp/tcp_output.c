@@ -11,8 +11,6 @@
 #include "tcp/tcp_cc.h"
 #include "wire/wire.h"
 
-/* TCP timestamp clock: 1 ms ticks (RFC 7323 5.4 allows 1 ms to 1 s). */
-static uint32_t ts_now(const synack_stack *s) { return (uint32_t)(s->now / 1000000u); }
 
 static void seg_init(synack_segment *seg, const synack_stack *s, const tcb *t)
 {
@@ -71,7 +69,7 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
             seg->opts.sack_permitted = 1;
         if (s->cfg.timestamps && (!synack || t->ts_ok)) {
             seg->opts.has_ts = 1;
-            seg->opts.tsval = ts_now(s);
+            seg->opts.tsval = tcp_ts_now(s);
             if (t->cookie) {
                 /* SYN cookie: options ride in the TSval's low 5 bits. Never
                  * ahead of our clock: the peer takes it as TS.Recent, and
@@ -86,7 +84,7 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     } else if (!(seg->flags & SYNACK_TCP_RST)) {
         if (t->ts_ok) {
             seg->opts.has_ts = 1;
-            seg->opts.tsval = ts_now(s);
+            seg->opts.tsval = tcp_ts_now(s);
             seg->opts.tsecr = t->ts_recent;
         }
         /* RFC 2018 4: report what we hold above RCV.NXT on every ACK

@@ -133,7 +133,7 @@ static void tw_send_ack(synack_stack *s, const tw_entry *w)
     seg.wnd = w->wnd;
     if (w->ts_ok) {
         seg.opts.has_ts = 1;
-        seg.opts.tsval = (uint32_t)(s->now / 1000000u);
+        seg.opts.tsval = tcp_ts_now(s);
         seg.opts.tsecr = w->ts_recent;
     }
     tcp_send_raw(s, &seg, w->id);
