@@ -33,17 +33,19 @@ const char *synack_strerror(int err)
     }
 }
 
-static const char *const state_names[SYNACK_STATE_COUNT] = {
+static const char *const state_names[] = {
     "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
     "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
 };
+_Static_assert(sizeof state_names / sizeof state_names[0] == SYNACK_STATE_COUNT,
+               "a name for every value");
 
 const char *synack_state_name(int st)
 {
     return st >= 0 && st < SYNACK_STATE_COUNT ? state_names[st] : "UNKNOWN";
 }
 
-static const char *const drop_names[SYNACK_DROP_COUNT] = {
+static const char *const drop_names[] = {
     "ip-truncated", "ip-version", "ip-hdrlen", "ip-totlen", "ip-checksum",
     "ip-fragment", "ip-not-for-us", "ip-protocol", "ip-bad-source",
     "tcp-truncated", "tcp-hdrlen", "tcp-checksum", "tcp-option", "tcp-bad-flags",
@@ -54,16 +56,20 @@ static const char *const drop_names[SYNACK_DROP_COUNT] = {
     "icmp-malformed", "icmp-no-conn", "icmp-bad-seq", "icmp-soft-error",
     "ip-reasm-timeout", "ip-reasm-limit", "ip-reasm-bad",
 };
+_Static_assert(sizeof drop_names / sizeof drop_names[0] == SYNACK_DROP_COUNT,
+               "a name for every value");
 
 const char *synack_drop_name(int r)
 {
     return r >= 0 && r < SYNACK_DROP_COUNT ? drop_names[r] : "unknown";
 }
 
-static const char *const timer_names[SYNACK_TIMER_COUNT] = {
+static const char *const timer_names[] = {
     "retransmit", "time-wait", "delayed-ack", "persist", "keepalive", "linger", "fin-wait-2",
     "tail-loss-probe",
 };
+_Static_assert(sizeof timer_names / sizeof timer_names[0] == SYNACK_TIMER_COUNT,
+               "a name for every value");
 
 const char *synack_timer_name(int t)
 {

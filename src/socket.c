@@ -16,12 +16,19 @@ static sock *get(const synack_stack *s, int h)
     return (sock *)&s->socks[h];
 }
 
+/* Clears a handle slot, except its readiness-queue mark: the handle may
+ * still sit in the queue. */
+static void sock_reset(sock *so)
+{
+    uint8_t in_ready = so->in_ready;
+    memset(so, 0, sizeof(*so));
+    so->in_ready = in_ready;
+}
+
 static void sock_release(synack_stack *s, int h)
 {
     sock *so = &s->socks[h];
-    uint8_t in_ready = so->in_ready;    /* it may still sit in the queue */
-    memset(so, 0, sizeof(*so));
-    so->in_ready = in_ready;
+    sock_reset(so);
     so->kind = SOCK_FREE;
     so->next_free = s->free_sock;
     s->free_sock = h;
@@ -87,9 +94,7 @@ int synack_socket(synack_stack *s)
     int h = s->free_sock;
     sock *so = &s->socks[h];
     s->free_sock = so->next_free;
-    uint8_t in_ready = so->in_ready;
-    memset(so, 0, sizeof(*so));
-    so->in_ready = in_ready;
+    sock_reset(so);
     so->kind = SOCK_IDLE;
     so->linger = -1;
     so->rcvbuf = s->cfg.rcvbuf;
