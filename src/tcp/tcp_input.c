@@ -641,6 +641,15 @@ static int fin_acked(const tcb *t)
     return t->fin_sent && seq_gt(t->snd_una, tcb_fin_seq(t));
 }
 
+/* RFC 9293 3.10.7.4 fifth step: the send window is updated only from a
+ * segment newer than the one that last set it (SND.WL1 < SEG.SEQ, or
+ * SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK). */
+static int window_update_ok(const tcb *t, const synack_segment *seg)
+{
+    return seq_lt(t->snd_wl1, seg->seq) ||
+           (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack));
+}
+
 /* fifth: check the ACK field. */
 static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
 {
@@ -701,8 +710,7 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
     }
     /* Window update (RFC 9293 3.10.7.4): only from a segment newer than
      * the one that last set it. */
-    if (seq_lt(t->snd_wl1, seg->seq) ||
-        (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, ack))) {
+    if (window_update_ok(t, seg)) {
         uint32_t old_wnd = t->snd_wnd;
         t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
         if (old_wnd == 0 && t->snd_wnd && seq_gt(t->snd_nxt, t->snd_una) &&
@@ -944,7 +952,7 @@ static int predicted_data(synack_stack *s, tcb *t, const synack_segment *seg)
     t->last_rx = s->now;
     if (t->keepalive)
         tcb_keepalive_reset(s, t);
-    if (seq_lt(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq && seq_leq(t->snd_wl2, seg->ack))) {
+    if (window_update_ok(t, seg)) {
         t->snd_wl1 = seg->seq;
         t->snd_wl2 = seg->ack;
     }
