@@ -175,7 +175,8 @@ void net_opts_usage(FILE *out)
           "                    SPEC: loss=P,dup=P,reorder=P,corrupt=P,depth=N,delay=T,seed=N\n"
           "                    (P as 0.01 or 1%; a reordered datagram is held until N\n"
           "                    (default 3) later ones passed or T (default 10ms) passed;\n"
-          "                    corrupted ones always fail the receiver's checksum)\n"
+          "                    corrupted ones always fail the receiver's checksum;\n"
+          "                    held ones are delivered before exit)\n"
           "  --faults-in SPEC, --faults-out SPEC   the same for one direction\n"
           "                    (in: device to synack; out: synack to device)\n"
           "  --trace           draw each connection's ladder diagram on stderr\n"
@@ -350,8 +351,28 @@ static void print_stats(const net_env *e)
     }
 }
 
+/* Datagrams the fault layer still holds back are delivered before the
+ * stack goes away, not dropped by the exit: the last ACK of a close is as
+ * likely to be held as any other, and dropping it would turn a clean close
+ * into the peer's retransmissions to a device that is gone. Each is due
+ * within its direction's delay; what they provoke may be held again, so the
+ * wait is bounded by that delay plus a second. */
+static void drain_faults(net_env *e)
+{
+    const fault *f = e->lp ? loop_faults(e->lp) : NULL;
+    if (!f)
+        return;
+    synack_time delay = e->opts.faults.in.delay > e->opts.faults.out.delay
+                            ? e->opts.faults.in.delay : e->opts.faults.out.delay;
+    synack_time until = loop_clock() + delay + SYNACK_SEC(1);
+    while (fault_next_deadline(f) != SYNACK_TIME_NEVER && loop_clock() < until)
+        if (loop_run_once(e->lp, 10) < 0)
+            break;
+}
+
 void net_env_close(net_env *e)
 {
+    drain_faults(e);
     if (e->st && e->opts.verbose)
         print_stats(e);
     if (e->lp && e->sigfd >= 0)

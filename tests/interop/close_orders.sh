@@ -114,5 +114,23 @@ kernel_state 5007 none
 has_state "$WORK/c7.log" 5007 CLOSED "synack reset"
 ok "synack reset: the kernel's recv failed with ECONNRESET; nothing left in the kernel"
 
+# 8. As 4, but every datagram both ways is held back 100 ms by the fault
+#    layer (reorder=100%: none overtakes another, all are released by
+#    time). synack reaches TIME-WAIT while its last ACK is still held;
+#    connect must deliver it before exiting, not drop it with the device:
+#    the kernel's socket then leaves LAST-ACK at once instead of
+#    retransmitting its FIN to nobody.
+peer_server sink 5003
+echo "some data, late" | connect --faults reorder=100%,delay=100ms "$K" 5003 2>"$WORK/c8.log" ||
+    fail "synack connect (delayed datagrams) failed"
+wait "$PEER_5003" || fail "peer: $(cat "$WORK/peer-5003.log")"
+has_state "$WORK/c8.log" 5003 TIME-WAIT "synack client closes first, datagrams delayed"
+for dir in in out; do
+    grep "faults $dir: [0-9]* packets" "$WORK/c8.log" | grep -q "[1-9][0-9]* by time, .* 0 held$" ||
+        fail "delayed datagrams: $(grep "faults $dir: [0-9]* packets" "$WORK/c8.log")"
+done
+kernel_state 5003 none
+ok "synack client closes first, datagrams delayed 100 ms: its last ACK was delivered before exit (0 held), kernel socket closed"
+
 capture_check
 echo "PASS: $TEST"
