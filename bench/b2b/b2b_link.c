@@ -4,18 +4,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+int b2b_link_copy;
+int b2b_link_offload;
+
 int b2b_link_init(b2b_link *l, uint32_t cap)
 {
     memset(l, 0, sizeof(*l));
+    l->slot_bytes = b2b_link_offload ? B2B_OFFLOAD_SLOT_BYTES : B2B_SLOT_BYTES;
     l->slots = malloc((size_t)cap * sizeof(*l->slots));
+    l->store = malloc((size_t)cap * l->slot_bytes);
     l->cap = cap;
-    return l->slots ? 0 : -1;
+    if (!l->slots || !l->store) {
+        b2b_link_free(l);
+        return -1;
+    }
+    for (uint32_t i = 0; i < cap; i++)
+        l->slots[i].bytes = l->store + (size_t)i * l->slot_bytes;
+    return 0;
 }
 
 void b2b_link_free(b2b_link *l)
 {
     free(l->slots);
+    free(l->store);
     l->slots = NULL;
+    l->store = NULL;
 }
 
 /* Payload bytes of an IPv4/TCP datagram, from its header fields (the
@@ -29,35 +42,43 @@ static uint32_t tcp_payload_len(const uint8_t *pkt, size_t len)
     return len > ihl + doff ? (uint32_t)(len - ihl - doff) : 0;
 }
 
-int b2b_link_copy;
-
 uint8_t *b2b_link_tx_buffer(void *ctx, size_t cap)
 {
     b2b_link *l = ((b2b_port *)ctx)->link;
-    if (cap > B2B_SLOT_BYTES || l->tail - l->head >= l->cap)
+    if (cap > l->slot_bytes || l->tail - l->head >= l->cap)
         return NULL;
     return l->slots[l->tail % l->cap].bytes;
 }
 
-void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len)
+static void enqueue(b2b_port *p, const uint8_t *pkt, size_t len, unsigned in_flags)
 {
-    b2b_port *p = ctx;
     b2b_link *l = p->link;
     if (l->loss_every && tcp_payload_len(pkt, len) > 0 &&
         ++l->data_segs % l->loss_every == 0) {
         l->lost++;
         return;
     }
-    if (l->tail - l->head >= l->cap || len > B2B_SLOT_BYTES) {
+    if (l->tail - l->head >= l->cap || len > l->slot_bytes) {
         l->overflow++;
         return;
     }
     b2b_slot *s = &l->slots[l->tail % l->cap];
     s->len = (uint32_t)len;
     s->dst = p->dst;
+    s->in_flags = in_flags;
     if (pkt != s->bytes)        /* built elsewhere, not in the lent slot */
         memcpy(s->bytes, pkt, len);
     l->tail++;
+}
+
+void b2b_link_tx(void *ctx, const uint8_t *pkt, size_t len)
+{
+    enqueue(ctx, pkt, len, 0);
+}
+
+void b2b_link_tx_offload(void *ctx, const uint8_t *pkt, size_t len, const synack_tx_info *info)
+{
+    enqueue(ctx, pkt, len, info && info->csum_partial ? SYNACK_IN_CSUM_VALID : 0);
 }
 
 uint64_t b2b_link_pump(b2b_link *l, synack_time now)
@@ -76,7 +97,7 @@ uint64_t b2b_link_pump(b2b_link *l, synack_time now)
             synack_batch_begin(st);
         while (l->head != l->tail && l->slots[l->head % l->cap].dst == dst) {
             b2b_slot *s = &l->slots[l->head % l->cap];
-            synack_input(st, s->bytes, s->len, now);
+            synack_input_flags(st, s->bytes, s->len, now, s->in_flags);
             l->head++;
             n++;
         }

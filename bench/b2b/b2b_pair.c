@@ -54,6 +54,12 @@ void b2b_pair_init(b2b_pair *p, const synack_config *cfg, int counting, uint32_t
         c.tx = b2b_link_tx;
         c.tx_ctx = &p->ports[i];
         c.tx_buffer = b2b_link_copy ? NULL : b2b_link_tx_buffer;
+        if (b2b_link_offload) {
+            c.tx = NULL;
+            c.tx_offload = b2b_link_tx_offload;
+            c.csum_offload = 1;
+            c.tso_max = B2B_TSO_MAX;
+        }
         c.seed = cfg->seed + (uint64_t)i * 0x9E3779B97F4A7C15ull;
         if (counting) {
             c.alloc = b2b_count_alloc;

@@ -60,6 +60,8 @@ static const row rows[] = {
       "floor.copy_csum", GOAL_MAX_FLOOR, 3, "<= 3x floor" },
     { "bulk goodput, plain driver API (Gbit/s)", "lwIP", "synack.bulk_copy.gbps", "lwip.bulk.gbps",
       "floor.copy_csum_gbps", GOAL_NONE, 0, "" },
+    { "bulk goodput, offloading link (Gbit/s)", "lwIP", "synack.bulk_offload.gbps",
+      "lwip.bulk.gbps", "floor.copy_csum_gbps", GOAL_NONE, 0, "" },
     { "bulk goodput, 1% loss (Gbit/s of CPU)", "lwIP", "synack.bulk_loss.gbps", "lwip.bulk_loss.gbps",
       NULL, GOAL_NONE, 0, "" },
     { "handshake+close, first 1,000 (conn/s)", "lwIP", "synack.conn.rate.0_1k", "lwip.conn.rate.0_1k",
