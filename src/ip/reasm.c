@@ -294,6 +294,11 @@ int ip_reasm_add(synack_stack *s, ip_reasm *r, const wire_ipv4 *ip, const uint8_
     }
     if (!complete(d))
         return 0;
+    /* The check on arrival used each fragment's own header; the whole
+     * datagram carries the first fragment's, which may be longer (IPv4
+     * options): RFC 791's 16-bit total length bounds that sum. */
+    if ((size_t)d->hdr_len + d->total > IP_MAX_LEN)
+        return bad(s, r, prev, d);
     int rc = assemble(s, d, out, out_len);
     dgram_remove(s, r, prev, d);
     if (rc < 0) {

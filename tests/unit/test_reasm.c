@@ -208,6 +208,67 @@ TEST(inconsistent_fragments_are_bad)
     synack_stack_free(s);
 }
 
+/* Feeds the first fragment of datagram id with a 60-byte header (40 bytes
+ * of NOP options): payload [0, len) of the test pattern, MF set. */
+static int add_first_with_options(synack_stack *s, ip_reasm *r, uint16_t id, uint32_t len,
+                                  uint8_t **out, size_t *out_len)
+{
+    static uint8_t plain[65536 + 20], buf[65536 + 60];
+    size_t n = frag(plain, id, 0, len, 1);
+    memcpy(buf, plain, 20);
+    memset(buf + 20, 1, 40);                    /* NOP (RFC 791 3.1) */
+    memcpy(buf + 60, plain + 20, n - 20);
+    buf[0] = 0x4f;                              /* version 4, IHL 15 */
+    wire_put16(buf + 2, (uint16_t)(n + 40));
+    wire_put16(buf + 10, 0);
+    wire_put16(buf + 10, wire_csum_fold(wire_csum_add(0, buf, 60)));
+    wire_ipv4 ip;
+    synack_drop why;
+    CHECK_EQ(wire_ipv4_parse(buf, n + 40, &ip, &why), 0);
+    CHECK_EQ(ip.hdr_len, 60);
+    return ip_reasm_add(s, r, &ip, buf, out, out_len);
+}
+
+/* The reassembled datagram is the first fragment's header plus all the
+ * data, so its size limit (RFC 791: total length is 16 bits) depends on
+ * that header, not on the header of whichever fragment came last: a last
+ * fragment with a 20-byte header that fits alone must still be refused
+ * when the first one's 60-byte header makes the whole exceed 65535. */
+TEST(size_limit_counts_the_first_fragments_header)
+{
+    sent out = { .count = 0 };
+    synack_stack *s = stack_with(&out, 256 * 1024, 64);
+    ip_reasm *r = ip_reasm_new(s);
+    uint8_t *d = NULL;
+    size_t len = 0;
+    /* 60 + 65472 + 43 = 65575 bytes: too big, whatever the order. */
+    CHECK_EQ(add_first_with_options(s, r, 21, 65472, &d, &len), 0);
+    CHECK_EQ(add(s, r, 21, 65472, 43, 0, &d, &len), -1);
+    CHECK(d == NULL);
+    CHECK_U64(drops(s, SYNACK_DROP_IP_REASM_BAD), 1);
+    CHECK_EQ(ip_reasm_count(r), 0);
+    CHECK_EQ(add(s, r, 22, 65472, 43, 0, &d, &len), 0);
+    CHECK_EQ(add_first_with_options(s, r, 22, 65472, &d, &len), -1);
+    CHECK(d == NULL);
+    CHECK_U64(drops(s, SYNACK_DROP_IP_REASM_BAD), 2);
+    CHECK_EQ(ip_reasm_count(r), 0);
+    CHECK_EQ(ip_reasm_bytes(r), 0);
+    /* 60 + 65472 + 3 = 65535 bytes: the largest datagram, accepted. */
+    CHECK_EQ(add_first_with_options(s, r, 23, 65472, &d, &len), 0);
+    CHECK_EQ(add(s, r, 23, 65472, 3, 0, &d, &len), 1);
+    CHECK_EQ(len, 65535);
+    wire_ipv4 ip;
+    synack_drop why;
+    CHECK_EQ(wire_ipv4_parse(d, len, &ip, &why), 0);
+    CHECK_EQ(ip.total_len, 65535);
+    CHECK_EQ(ip.hdr_len, 60);
+    CHECK_EQ(ip.payload_len, 65475);
+    stack_free(s, d);
+    CHECK_U64(drops(s, SYNACK_DROP_IP_REASM_BAD), 2);
+    ip_reasm_free(s, r);
+    synack_stack_free(s);
+}
+
 TEST(memory_limit_gives_up_the_oldest)
 {
     sent out = { .count = 0 };
