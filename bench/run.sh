@@ -11,7 +11,8 @@
 #   --mem-conns=N     synack connections for the memory figures (default 100000)
 #   --bulk-ms=MS      timed bulk phase per stack (default 2000)
 #   --no-tun          skip the device benchmark (bench/tun.sh; it runs only
-#                     as root, in network namespaces it creates and deletes)
+#                     as root, in network namespaces it creates and deletes;
+#                     each of its rows is the median of 3 interleaved runs)
 #   --quick           short phases (a smoke run, not for publishing)
 # Progress goes to stderr; stdout carries only the table (or the JSON).
 set -u
@@ -22,7 +23,7 @@ bin=$build/bench
 json=
 case "${SYNACK_BENCH_JSON:-0}" in 0|"") ;; *) json=--json ;; esac
 conns=100000 lwip_conns=10000 mem_conns=100000 lwip_mem=10000 bulk_ms=2000 loss_ms=1000 floor_ms=500
-tun=1 tun_ms=3000
+tun=1 tun_ms=3000 tun_reps=3
 for a in "$@"; do
   case "$a" in
     --json) json=--json ;;
@@ -32,7 +33,7 @@ for a in "$@"; do
     --bulk-ms=*) bulk_ms=${a#*=} ;;
     --no-tun) tun= ;;
     --quick) conns=20000 lwip_conns=2000 mem_conns=10000 lwip_mem=2000 bulk_ms=300 loss_ms=200 floor_ms=100
-             tun_ms=1000 ;;
+             tun_ms=1000 tun_reps=1 ;;
     *) echo "bench/run.sh: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -78,7 +79,7 @@ fi
 if [ -n "$tun" ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "bench: bench/tun.sh (TUN and veth in network namespaces)" >&2
-    "$(dirname "$0")/tun.sh" "$build" "$tun_ms" >>"$out" || failed=1
+    "$(dirname "$0")/tun.sh" "$build" "$tun_ms" "$tun_reps" >>"$out" || failed=1
   else
     echo "bench: not root: device benchmark (bench/tun.sh) skipped" >&2
   fi

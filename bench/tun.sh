@@ -11,10 +11,17 @@
 # ethtool for the no-offload veth figure (installed with apt-get if
 # missing). Prints "tun.* value unit" lines for bench-report.
 #
-# usage: bench/tun.sh BUILD_DIR [MS]
+# The machine is shared and a single 3 s run of any row moves by a factor
+# of two between runs, so every row is run REPS times (default 3), the rows
+# interleaved round by round (a noisy minute hits them all alike), and the
+# median of each row is reported (the lower middle one for an even count);
+# every sample goes to stderr.
+#
+# usage: bench/tun.sh BUILD_DIR [MS [REPS]]
 set -u
-bin=${1:?usage: bench/tun.sh BUILD_DIR [MS]}/bench
+bin=${1:?usage: bench/tun.sh BUILD_DIR [MS [REPS]]}/bench
 ms=${2:-3000}
+reps=${3:-3}
 busy_us=${SYNACK_BENCH_BUSY_POLL_US:-1000}  # the busy-polling run's budget (µs)
 if [ "$(id -u)" != 0 ]; then
   echo "bench/tun.sh: needs root (network namespaces, TUN); skipped" >&2
@@ -22,11 +29,13 @@ if [ "$(id -u)" != 0 ]; then
 fi
 NT=bnch-tun NC=bnch-vc NS=bnch-vs
 pids=
+samples=$(mktemp) || exit 1
 cleanup() {
   for p in $pids; do kill "$p" 2>/dev/null; done
   for n in $NT $NC $NS; do ip netns del "$n" 2>/dev/null; done
 }
-trap cleanup EXIT INT TERM
+trap 'cleanup; rm -f "$samples"' EXIT
+trap 'exit 1' INT TERM
 cleanup
 pids=
 
@@ -118,9 +127,21 @@ if ! command -v ethtool >/dev/null 2>&1; then
   apt-get install -y ethtool >/dev/null 2>&1 || { apt-get update && apt-get install -y ethtool; } >/dev/null 2>&1 ||
     echo "bench/tun.sh: ethtool unavailable: no veth figure without offloads" >&2
 fi
-ceiling_run
-synack_run "" tun.synack_plain.gbps
-synack_run --offload tun.synack_offload.gbps
-synack_run "--offload --busy-poll=$busy_us" tun.synack_offload_busy.gbps
-kernel_run on tun.kernel_veth.gbps
-kernel_run off tun.kernel_veth_nooffload.gbps
+round=0
+while [ $round -lt "$reps" ]; do
+  round=$((round + 1))
+  echo "bench/tun.sh: round $round of $reps" >&2
+  ceiling_run
+  synack_run "" tun.synack_plain.gbps
+  synack_run --offload tun.synack_offload.gbps
+  synack_run "--offload --busy-poll=$busy_us" tun.synack_offload_busy.gbps
+  kernel_run on tun.kernel_veth.gbps
+  kernel_run off tun.kernel_veth_nooffload.gbps
+done >>"$samples"
+
+# The median of each row's samples.
+for key in $(cut -d' ' -f1 "$samples" | sort -u); do
+  vals=$(awk -v k="$key" '$1 == k {print $2}' "$samples" | sort -g)
+  echo "bench/tun.sh: $key samples:" $vals >&2
+  echo "$vals" | awk -v k="$key" '{v[NR] = $1} END {print k, v[int((NR + 1) / 2)], "Gbit/s"}'
+done
