@@ -394,6 +394,9 @@ typedef struct synack_stats {
     uint64_t tcp_challenge_acks;
     uint64_t tcp_tlp_probes;        /* tail loss probes sent (RFC 8985) */
     uint64_t tcp_fast_retransmits;  /* entries into fast recovery */
+    uint64_t tcp_rto_timeouts;      /* retransmission timeouts that resent
+                                       (RFC 6298 5.4-5.6; SYN and zero-window
+                                       probes included) */
     uint64_t oow_acks_suppressed;   /* ACKs not sent to unacceptable pure
                                        ACKs (at most 2/s per connection) */
     uint64_t conns_active;          /* connect() calls that sent a SYN */

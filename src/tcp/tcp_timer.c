@@ -238,6 +238,7 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     }
     /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
      * from the oldest unacknowledged sequence number (5.4). */
+    s->stats.tcp_rto_timeouts++;
     t->rto = clamp_rto(s, t->rto * 2);
     if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RECEIVED)
         t->syn_lost = 1;        /* the initial window shrinks (cc_init) */

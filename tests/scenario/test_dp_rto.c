@@ -90,6 +90,8 @@ TEST(backoff_doubles_then_go_back_n)
     synack_stats st;
     synack_stats_get(s, &st);
     CHECK_U64(st.tcp_retransmits, 7);
+    CHECK_U64(st.tcp_rto_timeouts, 5);          /* the two go-back-N resends were not */
+    CHECK_U64(st.tcp_fast_retransmits, 0);
     CHECK_EQ(synack_get_state(s, c), SYNACK_ESTABLISHED);
     h_free(h);
 }
@@ -141,6 +143,7 @@ TEST(gives_up_after_data_retries)
     synack_stats st;
     synack_stats_get(s, &st);
     CHECK_U64(st.conns_timeout, 1);
+    CHECK_U64(st.tcp_rto_timeouts, 3);          /* the fourth expiry gave up instead */
     CHECK_EQ(synack_close(s, c), 0);
     synack_stats_get(s, &st);
     CHECK_U64(st.conns_live, 0);
