@@ -62,6 +62,8 @@ typedef struct tcb_ext {
                                    (the restart window, RFC 5681 4.1) */
     uint32_t recover;           /* RecoveryPoint: SND.MAX at entry */
     uint32_t high_rxt;          /* next hole byte to retransmit */
+    uint32_t rxt_mark;          /* SND.MAX when a hole was last resent: data
+                                   above it left after every resend */
     uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
     uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
@@ -314,6 +316,7 @@ int sack_update(synack_stack *s, tcb *t, const synack_tcp_opts *o);
 void sack_acked(synack_stack *s, tcb *t);       /* after SND.UNA moved */
 void sack_clear(synack_stack *s, tcb *t);
 uint32_t sack_bytes(const tcb *t);
+uint32_t sack_bytes_above(const tcb *t, uint32_t from);   /* SACKed at or above from */
 uint32_t sack_high(const tcb *t);               /* HighACK..HighSACK end */
 /* First hole [start, end) at or above from and below the highest SACKed
  * byte; 0 if none. */

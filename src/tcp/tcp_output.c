@@ -286,6 +286,7 @@ static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
             if (!span)
                 return;
             x->high_rxt = a + span;
+            x->rxt_mark = t->snd_max;
             continue;
         }
         /* New data, within the peer's window. */

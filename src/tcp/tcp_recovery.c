@@ -23,6 +23,7 @@ static void enter_recovery(synack_stack *s, tcb *t)
      * unacknowledged segment now, whatever cwnd and pipe say. */
     uint32_t span = tcp_retransmit_at(s, t, t->snd_una, t->mss);
     x->high_rxt = t->snd_una + span;
+    x->rxt_mark = t->snd_max;
     if (!t->sack_ok)
         x->cc.cwnd = x->cc.ssthresh + DUPTHRESH * t->mss;   /* step 3: inflate */
 }
@@ -32,6 +33,27 @@ static void enter_recovery(synack_stack *s, tcb *t)
 static int sack_says_lost(const tcb *t)
 {
     return t->sack_ok && sack_bytes(t) > (DUPTHRESH - 1) * (uint32_t)t->mss;
+}
+
+/* A resent hole lost again. RFC 6675 resends each hole once per
+ * recovery and leaves a lost retransmission to the RTO, which costs a
+ * timeout and restarts from one segment; RFC 8985 (RACK) detects it by
+ * send time instead. Without per-segment times the order of sending is
+ * enough: everything above rxt_mark left after the last resend, so when
+ * more than (DupThresh - 1) * SMSS of it has been SACKed while the
+ * resent bytes at SND.UNA are still missing, IsLost's reasoning (RFC
+ * 6675 section 4) applied in sending order says the resends are lost.
+ * Every hole becomes eligible again (high_rxt back to SND.UNA, so pipe no
+ * longer counts them) within the same recovery: no further reduction,
+ * as for any loss inside one window (RFC 6582 3.2 step 2). */
+static void detect_lost_resends(synack_stack *s, tcb *t, tcb_ext *x)
+{
+    if (!seq_gt(x->high_rxt, t->snd_una) ||
+        sack_bytes_above(t, x->rxt_mark) <= (DUPTHRESH - 1) * (uint32_t)t->mss)
+        return;
+    x->high_rxt = t->snd_una;
+    x->rxt_mark = t->snd_max;
+    s->stats.tcp_lost_retransmits++;
 }
 
 void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_news)
@@ -61,7 +83,10 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
             x->cc.cwnd = f < x->cc.ssthresh ? f : x->cc.ssthresh;
             return;
         }
-        if (!t->sack_ok) {
+        if (t->sack_ok) {
+            if (sack_news)
+                detect_lost_resends(s, t, x);
+        } else {
             /* Partial acknowledgment (RFC 6582 3.2 step 3): resend the
              * next hole, deflate cwnd by what was acknowledged. */
             tcp_retransmit_at(s, t, t->snd_una, t->mss);
@@ -93,6 +118,8 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
             enter_recovery(s, t);
     } else if (!t->sack_ok && dup) {
         x->cc.cwnd += t->mss;       /* RFC 6582 3.2 step 4: inflate */
+    } else if (t->sack_ok && sack_news) {
+        detect_lost_resends(s, t, x);
     }
 }
 

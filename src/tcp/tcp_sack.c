@@ -93,6 +93,18 @@ uint32_t sack_bytes(const tcb *t)
     return n;
 }
 
+uint32_t sack_bytes_above(const tcb *t, uint32_t from)
+{
+    uint32_t n = 0;
+    if (t->sb)
+        for (int i = 0; i < t->sb->nsacked; i++) {
+            uint32_t l = t->sb->sacked[i][0], r = t->sb->sacked[i][1];
+            if (seq_gt(r, from))
+                n += r - (seq_gt(l, from) ? l : from);
+        }
+    return n;
+}
+
 uint32_t sack_high(const tcb *t)
 {
     if (!t->sb || !t->sb->nsacked)

@@ -120,4 +120,72 @@ TEST(sacked_data_is_not_resent_after_more_losses)
     h_free(h);
 }
 
+/* A resend lost again is found by what was sent after it: once more
+ * than 2 SMSS of data sent after the last resend is SACKed while the
+ * resent bytes at SND.UNA are still missing, the holes are resent at once
+ * (tcp_recovery.c:detect_lost_resends) instead of after an RTO. */
+TEST(lost_resend_is_resent_again_without_a_timeout)
+{
+    harness *h = h_new(NULL);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    CHECK_EQ(synack_send(s, c, data, 29200), 29200);
+    for (int i = 0; i < 10; i++)                    /* the initial window */
+        h_expect(h, ". %u:%u(1460) ack 1001", SEG(i), SEG(i + 1));
+    h_expect_nothing(h);
+    h_advance(h, SYNACK_MSEC(100));
+    /* Segment 0 lost: 3 SACKed segments start recovery; FlightSize 14600
+     * -> cwnd 7300; the hole goes out at once; pipe = 6 unSACKed segments
+     * above + the resend: nothing more. SND.MAX at the resend is SEG(10). */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(4)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    h_expect_nothing(h);
+    /* 1..9 SACKed: pipe = the resend: four new segments (pipe 7300). */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(10)), 0);
+    for (int i = 10; i < 14; i++)
+        h_expect(h, ". %u:%u(1460) ack 1001", SEG(i), SEG(i + 1));
+    h_expect_nothing(h);
+    /* The resend is lost. 10 and 11 arrive: 2 SMSS sent after the resend
+     * are SACKed, not more than 2 SMSS: the resend may only be late.
+     * pipe = 2 unSACKed above + the resend = 4380: two new segments. */
+    h_advance(h, SYNACK_MSEC(100));
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(12)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(14), SEG(15));
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(15), SEG(16));
+    h_expect_nothing(h);
+    /* 12 arrives too: 3 SMSS sent after the resend are SACKed: the resend
+     * is lost. Segment 0 goes again at once, then new data while pipe
+     * (3 unSACKed above + the new resend) leaves room: one segment. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(13)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(16), SEG(17));
+    h_expect_nothing(h);
+    synack_stats st;
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_lost_retransmits, 1);
+    CHECK_U64(st.tcp_retransmits, 2);
+    CHECK_U64(st.tcp_rto_timeouts, 0);
+    CHECK_U64(st.tcp_fast_retransmits, 1);
+    /* More SACKs of later data do not resend it a third time: the new
+     * resend is newer than all of it. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(16)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(17), SEG(18));
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(18), SEG(19));
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(19), SEG(20));
+    h_expect_nothing(h);
+    /* The second resend arrives: all acknowledged up to 16, beyond the
+     * recovery point SEG(10): recovery ends. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", SEG(16)), 0);
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_lost_retransmits, 1);
+    CHECK_U64(st.tcp_retransmits, 2);
+    h_free(h);
+}
+
 TEST_MAIN()
