@@ -400,6 +400,9 @@ typedef struct synack_stats {
     uint64_t tcp_lost_retransmits;  /* SACK recovery found its resends lost
                                        again and resent them without waiting
                                        for the RTO */
+    uint64_t tcp_spurious_recoveries;   /* recoveries undone: D-SACKs showed
+                                           every resend was a duplicate
+                                           (RFC 3708) */
     uint64_t oow_acks_suppressed;   /* ACKs not sent to unacceptable pure
                                        ACKs (at most 2/s per connection) */
     uint64_t conns_active;          /* connect() calls that sent a SYN */

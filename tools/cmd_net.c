@@ -317,13 +317,13 @@ static void print_stats(const net_env *e)
     fprintf(stderr,
             "%s: dev rx %llu packets (%llu gso, %llu partial csum), tx %llu (%llu gso), "
             "%llu errors; tcp in %llu out %llu, %llu retransmits (%llu fast recoveries, "
-            "%llu lost again, %llu timeouts, %llu tail probes), %llu drops\n",
+            "%llu lost again, %llu timeouts, %llu tail probes, %llu undone), %llu drops\n",
             e->opts.prog, (unsigned long long)d->rx_packets, (unsigned long long)d->rx_gso,
             (unsigned long long)d->rx_csum_partial, (unsigned long long)d->tx_packets,
             (unsigned long long)d->tx_gso, (unsigned long long)(d->tx_errors + d->tx_dropped),
             (unsigned long long)s.tcp_in, (unsigned long long)s.tcp_out,
             (unsigned long long)s.tcp_retransmits, (unsigned long long)s.tcp_fast_retransmits,
-            (unsigned long long)s.tcp_lost_retransmits, (unsigned long long)s.tcp_rto_timeouts, (unsigned long long)s.tcp_tlp_probes,
+            (unsigned long long)s.tcp_lost_retransmits, (unsigned long long)s.tcp_rto_timeouts, (unsigned long long)s.tcp_tlp_probes, (unsigned long long)s.tcp_spurious_recoveries,
             (unsigned long long)drops);
     fprintf(stderr,
             "%s: connections: %llu active, %llu passive, %llu established, %llu reset, "

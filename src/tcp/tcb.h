@@ -64,6 +64,12 @@ typedef struct tcb_ext {
     uint32_t high_rxt;          /* next hole byte to retransmit */
     uint32_t rxt_mark;          /* SND.MAX when a hole was last resent: data
                                    above it left after every resend */
+    /* Undoing a spurious recovery (RFC 3708): the congestion state before
+     * the reduction, the range [undo_lo, undo_hi) the episode resent in,
+     * and how many resent bytes no D-SACK has reported yet. Valid while
+     * undo_armed. */
+    tcb_cc   undo_cc;
+    uint32_t undo_lo, undo_hi, undo_bytes;
     uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
     uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
@@ -77,6 +83,7 @@ typedef struct tcb_ext {
     uint16_t mss_cap;           /* TCP_MAXSEG, 0 = none */
     uint8_t  dupacks;
     unsigned in_recovery:1;     /* fast recovery in progress */
+    unsigned undo_armed:1;      /* the last recovery may still be undone */
     unsigned tlp_out:1;         /* a tail loss probe awaits its ACK */
     unsigned urg_rcvd:1, urg_snd:1;
 } tcb_ext;
@@ -330,6 +337,11 @@ uint32_t sack_hole_bytes(const tcb *t, uint32_t lo, uint32_t hi);
 void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_news);
 /* The retransmission timer expired: leave recovery, forget SACK state. */
 void recovery_on_rto(synack_stack *s, tcb *t);
+/* SACK recovery resent [seq, seq + span). */
+void recovery_resent(tcb *t, uint32_t seq, uint32_t span);
+/* An ACK's SACK blocks, before recovery_on_ack: a D-SACK (RFC 2883) for
+ * bytes the last recovery resent may show that recovery was spurious. */
+void recovery_on_dsack(synack_stack *s, tcb *t, const synack_tcp_opts *o, uint32_t ack);
 
 /* ---- tcp_input.c ---- */
 /* Processes one decoded segment (RFC 9293 3.10.7). hdr_sum, unless NULL,

@@ -702,7 +702,11 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
               ack == t->snd_una && t->snd_max != t->snd_una &&
               ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd &&
               t->snd_wnd != 0;    /* answers to zero-window probes are not */
-    int sack_news = t->sack_ok && seg->opts.nsack ? sack_update(s, t, &seg->opts) : 0;
+    int sack_news = 0;
+    if (t->sack_ok && seg->opts.nsack) {
+        recovery_on_dsack(s, t, &seg->opts, ack);
+        sack_news = sack_update(s, t, &seg->opts);
+    }
     uint32_t acked = 0;
     if (seq_gt(ack, t->snd_una)) {
         acked = ack - t->snd_una;

@@ -285,8 +285,7 @@ static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
             uint32_t span = tcp_retransmit_at(s, t, a, b - a);
             if (!span)
                 return;
-            x->high_rxt = a + span;
-            x->rxt_mark = t->snd_max;
+            recovery_resent(t, a, span);
             continue;
         }
         /* New data, within the peer's window. */

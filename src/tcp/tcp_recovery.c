@@ -9,6 +9,16 @@
 
 #define DUPTHRESH 3     /* RFC 5681 3.2 / RFC 6675 section 2 */
 
+void recovery_resent(tcb *t, uint32_t seq, uint32_t span)
+{
+    tcb_ext *x = t->ext;
+    x->high_rxt = seq + span;
+    x->rxt_mark = t->snd_max;
+    x->undo_bytes += span;
+    if (seq_gt(seq + span, x->undo_hi))
+        x->undo_hi = seq + span;
+}
+
 /* Called with the extension present (the callers below make sure). */
 static void enter_recovery(synack_stack *s, tcb *t)
 {
@@ -18,12 +28,17 @@ static void enter_recovery(synack_stack *s, tcb *t)
     x->recover = t->snd_max;        /* RFC 6582 3.2 step 2 / RFC 6675 */
     x->high_rxt = t->snd_una;
     t->rtt_timing = 0;              /* Karn: timed data is being resent */
+    /* What an undo restores; only D-SACKs can prove a recovery spurious
+     * here, so only a SACK connection arms it. */
+    x->undo_armed = t->sack_ok;
+    x->undo_cc = x->cc;
+    x->undo_lo = x->undo_hi = t->snd_una;
+    x->undo_bytes = 0;
     cc_on_fast_loss(s, t);
     /* RFC 6582 3.2 step 2 / RFC 6675 5 (4.3): retransmit the first
      * unacknowledged segment now, whatever cwnd and pipe say. */
     uint32_t span = tcp_retransmit_at(s, t, t->snd_una, t->mss);
-    x->high_rxt = t->snd_una + span;
-    x->rxt_mark = t->snd_max;
+    recovery_resent(t, t->snd_una, span);
     if (!t->sack_ok)
         x->cc.cwnd = x->cc.ssthresh + DUPTHRESH * t->mss;   /* step 3: inflate */
 }
@@ -53,7 +68,45 @@ static void detect_lost_resends(synack_stack *s, tcb *t, tcb_ext *x)
         return;
     x->high_rxt = t->snd_una;
     x->rxt_mark = t->snd_max;
+    x->undo_armed = 0;      /* a resend lost again: the loss was real */
     s->stats.tcp_lost_retransmits++;
+}
+
+/* RFC 3708 section 3: when every byte a recovery resent comes back as a
+ * D-SACK, the receiver had the originals — reordering or delay, not loss,
+ * set recovery off. The congestion state from before the reduction comes
+ * back (what RFC 4015 calls the response; like Linux, cwnd keeps anything
+ * it gained since), recovery ends, and a new one may start at once. The
+ * blocks must lie inside what the episode resent, so a duplicate of other
+ * data cannot count; a resent range the network duplicated as well could
+ * (the receiver reports each copy), a rare false undo costing one
+ * window's growth. */
+void recovery_on_dsack(synack_stack *s, tcb *t, const synack_tcp_opts *o, uint32_t ack)
+{
+    tcb_ext *x = t->ext;
+    if (!x || !x->undo_armed || o->nsack == 0)
+        return;
+    /* RFC 2883 section 4: only the first block can be a D-SACK: it lies
+     * below the cumulative ACK, or inside the second block. */
+    uint32_t l = o->sack[0][0], r = o->sack[0][1];
+    int dsack = seq_leq(r, ack) ||
+                (o->nsack > 1 && seq_geq(l, o->sack[1][0]) && seq_leq(r, o->sack[1][1]));
+    uint32_t dl = l - x->undo_lo, dr = r - x->undo_lo;
+    if (!dsack || dl >= dr || dr > x->undo_hi - x->undo_lo)
+        return;
+    uint32_t n = dr - dl;
+    x->undo_bytes = n < x->undo_bytes ? x->undo_bytes - n : 0;
+    if (x->undo_bytes)
+        return;
+    uint32_t cwnd = x->cc.cwnd;
+    x->cc = x->undo_cc;
+    if (cwnd > x->cc.cwnd)
+        x->cc.cwnd = cwnd;
+    x->undo_armed = 0;
+    x->in_recovery = 0;
+    x->dupacks = 0;
+    x->recover = t->snd_una;
+    s->stats.tcp_spurious_recoveries++;
 }
 
 void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_news)
@@ -134,6 +187,7 @@ void recovery_on_rto(synack_stack *s, tcb *t)
     if (x) {
         cc_on_rto(s, t);
         x->in_recovery = 0;
+        x->undo_armed = 0;
         x->dupacks = 0;
         x->recover = t->snd_max;
     }

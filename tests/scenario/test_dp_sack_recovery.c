@@ -4,7 +4,9 @@
  * the highest SACKed byte is resent once, lowest first (NextSeg rule 1),
  * then new data while cwnd - pipe leaves a segment (rule 2, step C);
  * pipe counts resent holes and unSACKed data above them; cumulative ACKs
- * during recovery let more go out; the full ACK ends recovery.
+ * during recovery let more go out; the full ACK ends recovery. Beyond RFC
+ * 6675: a resend lost again is resent once data sent after it is SACKed,
+ * and a recovery whose every resend comes back D-SACKed is undone.
  *
  * NewReno module (ssthresh = FlightSize / 2), SACK without timestamps or
  * window scaling: 1460-byte segments. The handshake takes 100 ms (RTO 300
@@ -185,6 +187,77 @@ TEST(lost_resend_is_resent_again_without_a_timeout)
     synack_stats_get(s, &st);
     CHECK_U64(st.tcp_lost_retransmits, 1);
     CHECK_U64(st.tcp_retransmits, 2);
+    h_free(h);
+}
+
+/* A recovery set off by reordering is undone when D-SACKs show that every
+ * resend was a duplicate (RFC 3708, RFC 2883): the congestion window from
+ * before the reduction comes back. A D-SACK for data the recovery did not
+ * resend (a duplicate made by the network) does not count. */
+TEST(dsack_of_every_resend_undoes_the_recovery)
+{
+    harness *h = h_new(NULL);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    CHECK_EQ(synack_send(s, c, data, 14600), 14600);
+    for (int i = 0; i < 10; i++)                    /* cwnd 14600, the IW */
+        h_pop(h);
+    h_advance(h, SYNACK_MSEC(100));
+    /* Segment 0 is late, not lost: 1..3 arrive first. Recovery: cwnd
+     * 7300, segment 0 resent. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(4)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    h_expect_nothing(h);
+    /* The original and the rest arrive: a full ACK ends recovery with
+     * cwnd = min(ssthresh 7300, FlightSize 0 + 2 SMSS) = 2920. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", SEG(10)), 0);
+    h_expect_nothing(h);
+    /* A D-SACK for segment 5, which was never resent: not ours to count. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(5),
+                      SEG(6)), 0);
+    synack_stats st;
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_spurious_recoveries, 0);
+    /* The resend arrives as a duplicate: its D-SACK covers every byte the
+     * recovery resent, so the recovery is undone: cwnd 14600 again. */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(0),
+                      SEG(1)), 0);
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_spurious_recoveries, 1);
+    CHECK_U64(st.tcp_fast_retransmits, 1);
+    CHECK_EQ(synack_send(s, c, data, 29200), 29200);
+    for (int i = 10; i < 20; i++)
+        h_expect(h, ". %u:%u(1460) ack 1001", SEG(i), SEG(i + 1));
+    h_expect_nothing(h);
+    h_free(h);
+}
+
+/* A real loss stays a loss: without a D-SACK for the resend, the reduced
+ * window stays (the same run as above, minus the duplicate). */
+TEST(recovery_without_dsack_keeps_its_reduction)
+{
+    harness *h = h_new(NULL);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    CHECK_EQ(synack_send(s, c, data, 14600), 14600);
+    for (int i = 0; i < 10; i++)
+        h_pop(h);
+    h_advance(h, SYNACK_MSEC(100));
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(0), SEG(1),
+                      SEG(4)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", SEG(10)), 0);
+    h_expect_nothing(h);
+    CHECK_EQ(synack_send(s, c, data, 29200), 29200);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(10), SEG(11));
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(11), SEG(12));
+    h_expect_nothing(h);
+    synack_stats st;
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_spurious_recoveries, 0);
     h_free(h);
 }
 
