@@ -124,6 +124,29 @@ TEST(peek_shows_the_bytes_in_place_and_consumes_nothing)
     h_free(h);
 }
 
+TEST(consuming_everything_releases_a_small_buffer)
+{
+    /* As after synack_recv: an emptied small receive buffer is released
+     * (to the stack's cache of 2 KiB buffers), so the next data starts a
+     * fresh one at its first byte. Kept, the data would follow the 100
+     * consumed bytes. */
+    harness *h = cm_new();
+    synack_stack *s = h_stack(h);
+    uint32_t a;
+    int c = open_conn(h, 0, 0, 65535, &a);
+    peer_sends(h, a, 0, 100);
+    h_expect(h, ". %u:%u(0) ack 1101 win 65435 <>", a, a);
+    const void *p, *q;
+    CHECK_EQ(synack_recv_peek(s, c, &p), 100);
+    CHECK_EQ(synack_recv_consume(s, c, 100), 0);
+    peer_sends(h, a, 100, 50);
+    h_expect(h, ". %u:%u(0) ack 1151 win 65385 <>", a, a);   /* edge unmoved */
+    CHECK_EQ(synack_recv_peek(s, c, &q), 50);
+    CHECK(q == p);
+    CHECK_MEM(q, stream + 100, 50);
+    h_free(h);
+}
+
 TEST(peek_stops_at_the_wrap_and_the_rest_follows_the_consume)
 {
     harness *h = cm_new();
