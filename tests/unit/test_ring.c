@@ -217,31 +217,21 @@ TEST(tail_room_ends_at_the_storage_end_or_the_head)
     ring_init(&r, 4096);
     CHECK_EQ(ring_tail_room(&r, &p), 0);    /* no storage yet */
     CHECK(p == NULL);
-    /* Committed bytes not wrapping: room to the end of the storage. */
-    ring_at(&r, 100, 500);
-    CHECK_EQ(ring_tail_room(&r, &p), 2048 - 600);
-    CHECK(p == r.buf + 600);
-    ring_free(&r, fr, NULL);
-    /* They end exactly at the end: room from 0 up to the head. */
-    ring_at(&r, 1048, 1000);
-    CHECK_EQ(ring_tail_room(&r, &p), 1048);
-    CHECK(p == r.buf);
-    ring_free(&r, fr, NULL);
-    /* They wrap: room between their end and the head. */
-    ring_at(&r, 1800, 600);
-    CHECK_EQ(ring_tail_room(&r, &p), 1800 - 352);
-    CHECK(p == r.buf + 352);
-    ring_free(&r, fr, NULL);
-    /* Empty with the head inside: room from the head to the end. */
-    ring_at(&r, 1500, 0);
-    CHECK_EQ(ring_tail_room(&r, &p), 548);
-    CHECK(p == r.buf + 1500);
-    ring_free(&r, fr, NULL);
-    /* Storage full (but not the ring's cap): none. */
-    ring_at(&r, 700, 2048);
-    CHECK_EQ(ring_tail_room(&r, &p), 0);
-    CHECK(p == NULL);
-    ring_free(&r, fr, NULL);
+    /* In storage of 2048: the head, the committed bytes, and the room
+     * expected after them (at offset at; none: NULL). */
+    static const struct { uint32_t head, len, room, at; } cases[] = {
+        { 100, 500, 2048 - 600, 600 },      /* not wrapping: to the end */
+        { 1048, 1000, 1048, 0 },            /* ending at the end: 0 to head */
+        { 1800, 600, 1800 - 352, 352 },     /* wrapping: from their end to head */
+        { 1500, 0, 548, 1500 },             /* empty: from the head to the end */
+        { 700, 2048, 0, 0 },                /* storage full (not the cap) */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ring_at(&r, cases[i].head, cases[i].len);
+        CHECK_EQ(ring_tail_room(&r, &p), cases[i].room);
+        CHECK(p == (cases[i].room ? r.buf + cases[i].at : NULL));
+        ring_free(&r, fr, NULL);
+    }
 }
 
 TEST(writable_grows_like_a_write_and_commits_in_place)
