@@ -514,8 +514,9 @@ int synack_recv_consume(synack_stack *s, int h, size_t n);
  * are never dropped silently. n must fit in the contiguous writable space
  * after the queued bytes as it is now (else EINVAL and nothing is
  * queued), so a commit can never take in bytes beyond the buffer. Returns
- * n (0 for n = 0), or the errors of synack_send: EPIPE, ENOTCONN, EBADF,
- * ENOBUFS, the connection's error. */
+ * n, or the errors of synack_send: EPIPE, ENOTCONN, EBADF, ENOBUFS, the
+ * connection's error. n = 0 queues nothing and returns 0 where a
+ * synack_send of 0 bytes would (the state is checked first, as there). */
 long synack_send_reserve(synack_stack *s, int h, size_t want, void **buf);
 long synack_send_commit(synack_stack *s, int h, size_t n);
 
