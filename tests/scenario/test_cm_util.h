@@ -153,6 +153,31 @@ static inline int cm_client_at(const char *file, int line, harness *h, uint32_t 
 }
 #define cm_client(h, isn) cm_client_at(__FILE__, __LINE__, (h), (isn))
 
+/* Fails unless two segments agree in every header field and option
+ * (addresses aside): ports, seq, ack, flags, window, urgent pointer,
+ * payload length, MSS, window scale, SACK-permitted, timestamps and the
+ * number of SACK blocks. */
+static inline void cm_same_segment(const synack_segment *x, const synack_segment *y)
+{
+    CHECK_EQ(x->sport, y->sport);
+    CHECK_EQ(x->dport, y->dport);
+    CHECK_EQ(x->seq, y->seq);
+    CHECK_EQ(x->ack, y->ack);
+    CHECK_EQ(x->flags, y->flags);
+    CHECK_EQ(x->wnd, y->wnd);
+    CHECK_EQ(x->urg, y->urg);
+    CHECK_EQ(x->len, y->len);
+    CHECK_EQ(x->opts.has_mss, y->opts.has_mss);
+    CHECK_EQ(x->opts.mss, y->opts.mss);
+    CHECK_EQ(x->opts.has_wscale, y->opts.has_wscale);
+    CHECK_EQ(x->opts.wscale, y->opts.wscale);
+    CHECK_EQ(x->opts.sack_permitted, y->opts.sack_permitted);
+    CHECK_EQ(x->opts.has_ts, y->opts.has_ts);
+    CHECK_EQ(x->opts.tsval, y->opts.tsval);
+    CHECK_EQ(x->opts.tsecr, y->opts.tsecr);
+    CHECK_EQ(x->opts.nsack, y->opts.nsack);
+}
+
 static inline uint64_t cm_live(harness *h)
 {
     synack_stats st;
