@@ -474,6 +474,61 @@ long synack_recv(synack_stack *s, int h, void *buf, size_t len);
 long synack_recv_ready(const synack_stack *s, int h);
 long synack_send_pending(const synack_stack *s, int h);
 
+/* Zero-copy receive: read the bytes where the stack holds them, then
+ * drop them.
+ *
+ * synack_recv_peek sets *data to the next unread received bytes inside
+ * the stack's receive buffer and returns how many of them lie contiguous
+ * there (> 0). That can be fewer than synack_recv_ready when the buffer
+ * wraps: the rest is returned by the peek after a consume. Nothing is
+ * consumed; peeking again returns the same bytes. Returns 0 at end of
+ * stream, or what synack_recv would return instead of data: EAGAIN,
+ * ENOTCONN, EBADF or the error the connection failed with; EINVAL if
+ * data is NULL. *data is NULL whenever the result is not > 0.
+ *
+ * The bytes stay valid and unchanged until the next call into the stack
+ * other than synack_recv_peek and the const queries (synack_recv_ready,
+ * synack_send_pending, synack_poll, synack_get_state, ...): input, timers,
+ * sends, consumes and closes may move or free the storage (it grows by
+ * reallocation, and an emptied small buffer is released).
+ *
+ * synack_recv_consume drops the first n unread bytes exactly as
+ * synack_recv would after copying them, including the window update it
+ * may send (RFC 9293 3.8.6.2.2). n may exceed what the last peek
+ * returned but not synack_recv_ready (EINVAL, nothing dropped); n = 0
+ * does nothing. Returns 0, or EBADF, ENOTCONN, EINVAL. Bytes peeked but
+ * not consumed are unread: closing the socket then aborts it with a RST,
+ * as after synack_recv (RFC 1122 4.2.2.13). */
+long synack_recv_peek(synack_stack *s, int h, const void **data);
+int synack_recv_consume(synack_stack *s, int h, size_t n);
+
+/* Zero-copy send: write the bytes where the stack queues them, then
+ * queue them.
+ *
+ * synack_send_reserve makes room for up to want bytes at the end of the
+ * send queue (growing its storage as a synack_send of want bytes would,
+ * at most to the send buffer's free space), sets *buf to the contiguous
+ * writable space right after the queued bytes and returns its size (> 0,
+ * at most want). It can be less than want when the buffer wraps or is
+ * nearly full: commit, then reserve again. Nothing is queued yet.
+ * Errors: EAGAIN (send buffer full), EINVAL (buf NULL or want 0), and
+ * otherwise as synack_send: ENOBUFS, ENOTCONN, EPIPE, EBADF, the error
+ * the connection failed with. *buf is NULL whenever the result is not
+ * > 0. The space stays valid until the next call into the stack other
+ * than synack_send_commit and the const queries: an ACK arriving may
+ * release an emptied small buffer, a send may move the storage.
+ *
+ * synack_send_commit queues the first n bytes written into that space,
+ * as synack_send would queue them: they leave as the windows allow and
+ * are never dropped silently. n must fit in the contiguous writable space
+ * after the queued bytes as it is now (else EINVAL and nothing is
+ * queued), so a commit can never take in bytes beyond the buffer. Returns
+ * n, or the errors of synack_send: EPIPE, ENOTCONN, EBADF, ENOBUFS, the
+ * connection's error. n = 0 queues nothing and returns 0 where a
+ * synack_send of 0 bytes would (the state is checked first, as there). */
+long synack_send_reserve(synack_stack *s, int h, size_t want, void **buf);
+long synack_send_commit(synack_stack *s, int h, size_t n);
+
 /* Urgent data (RFC 9293 3.8.5, RFC 6093). Urgent bytes stay in the byte
  * stream ("inline", as RFC 6093 recommends); the urgent pointer only marks
  * where they end.

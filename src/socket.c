@@ -424,6 +424,52 @@ long synack_send_pending(const synack_stack *s, int h)
     return t ? (long)t->sndq.len : err;
 }
 
+long synack_recv_peek(synack_stack *s, int h, const void **data)
+{
+    if (data)
+        *data = NULL;
+    int err;
+    tcb *t = conn_of(s, h, &err);
+    if (!t)
+        return err;
+    if (!data)
+        return SYNACK_EINVAL;
+    return tcp_user_recv_peek(t, data);
+}
+
+int synack_recv_consume(synack_stack *s, int h, size_t n)
+{
+    int err;
+    tcb *t = conn_of(s, h, &err);
+    if (!t)
+        return err;
+    if (n > t->rcvq.len)
+        return SYNACK_EINVAL;   /* bytes the application was never shown */
+    if (n > 0)
+        tcp_user_consume(s, t, (uint32_t)n);
+    return 0;
+}
+
+long synack_send_reserve(synack_stack *s, int h, size_t want, void **buf)
+{
+    if (buf)
+        *buf = NULL;
+    int err;
+    tcb *t = conn_of(s, h, &err);
+    if (!t)
+        return err;
+    if (!buf || want == 0)
+        return SYNACK_EINVAL;
+    return tcp_user_send_reserve(s, t, want, buf);
+}
+
+long synack_send_commit(synack_stack *s, int h, size_t n)
+{
+    int err;
+    tcb *t = conn_of(s, h, &err);
+    return t ? tcp_user_send_commit(s, t, n) : err;
+}
+
 int synack_shutdown(synack_stack *s, int h)
 {
     int err;

@@ -126,6 +126,45 @@ int ring_write_at_csum(ring *r, uint32_t off, const void *src, uint32_t n, uint3
     return 0;
 }
 
+uint32_t ring_readable(const ring *r, const uint8_t **p)
+{
+    if (r->len == 0) {
+        *p = NULL;
+        return 0;
+    }
+    uint32_t pos, n = split(r, 0, r->len, &pos);
+    *p = r->buf + pos;
+    return n;
+}
+
+uint32_t ring_tail_room(const ring *r, uint8_t **p)
+{
+    if (r->len == r->size) {
+        *p = NULL;      /* storage full, or none allocated yet */
+        return 0;
+    }
+    /* The tail is where the next committed byte goes; free storage runs
+     * from there to the end of the buffer or, once the committed bytes
+     * wrap, up to the head. */
+    uint32_t tail;
+    split(r, r->len, 0, &tail);
+    *p = r->buf + tail;
+    return tail >= r->head ? r->size - tail : r->head - tail;
+}
+
+long ring_writable(ring *r, uint32_t want, uint8_t **p, synack_alloc_fn alloc, synack_free_fn fr,
+                   void *actx)
+{
+    uint32_t n = want < ring_free_space(r) ? want : ring_free_space(r);
+    *p = NULL;
+    if (n == 0)
+        return 0;
+    if (reserve(r, r->len + n, alloc, fr, actx) != 0)
+        return -1;
+    uint32_t room = ring_tail_room(r, p);
+    return room < n ? room : n;
+}
+
 void ring_consume(ring *r, uint32_t n)
 {
     r->len -= n;

@@ -59,6 +59,30 @@ void ring_peek(const ring *r, uint32_t off, void *dst, uint32_t n);
  * bytes (wire_csum_add semantics), copying and summing in one pass. */
 uint32_t ring_peek_csum(const ring *r, uint32_t off, void *dst, uint32_t n);
 
+/* Zero-copy access (the synack_recv_peek and synack_send_reserve calls).
+ *
+ * ring_readable sets *p to the first committed byte and returns how many
+ * committed bytes lie contiguous there: all of them, or those up to the
+ * end of the storage when they wrap (the rest starts at offset 0). An
+ * empty ring gives 0 and *p NULL. */
+uint32_t ring_readable(const ring *r, const uint8_t **p);
+
+/* Storage right after the committed bytes, up to the end of the storage
+ * or to the head, whichever comes first: *p gets its start (NULL when
+ * there is none) and the count is returned. Only for a ring holding
+ * nothing beyond len (a send queue): it overlaps bytes written there with
+ * ring_write_at. Never allocates, so it is the bound a commit of bytes
+ * written into the ring must respect. */
+uint32_t ring_tail_room(const ring *r, uint8_t **p);
+
+/* Grows the storage as ring_write of min(want, free space) bytes would,
+ * then returns ring_tail_room capped at that amount: the contiguous bytes
+ * a caller may fill and then ring_commit. 0 (and *p NULL) when the ring
+ * is full or want is 0; -1 (and *p NULL) if storage could not be
+ * allocated. */
+long ring_writable(ring *r, uint32_t want, uint8_t **p, synack_alloc_fn alloc,
+                   synack_free_fn fr, void *actx);
+
 /* Drops n bytes from the head (n <= len). */
 void ring_consume(ring *r, uint32_t n);
 

@@ -358,6 +358,16 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urg
 /* Bytes to read until the end of the urgent data, 0 if none is pending. */
 long tcp_urgent_pending(const tcb *t);
 long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len);
+/* Zero-copy SEND (synack_send_reserve / synack_send_commit): room at the
+ * end of the send queue, then queueing n bytes written there; the same
+ * state rule and answers as tcp_user_send. */
+long tcp_user_send_reserve(synack_stack *s, tcb *t, size_t want, void **buf);
+long tcp_user_send_commit(synack_stack *s, tcb *t, size_t n);
+/* Zero-copy RECEIVE: the next contiguous unread bytes (synack_recv_peek),
+ * and dropping n <= rcvq.len read bytes with the trim and window update
+ * every read makes (tcp_user_recv ends with it too). */
+long tcp_user_recv_peek(const tcb *t, const void **data);
+void tcp_user_consume(synack_stack *s, tcb *t, uint32_t n);
 int  tcp_user_shutdown(synack_stack *s, tcb *t);
 void tcp_user_close(synack_stack *s, tcb *t);
 void tcp_user_abort(synack_stack *s, tcb *t);

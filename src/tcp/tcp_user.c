@@ -23,7 +23,14 @@ int tcp_user_connect(synack_stack *s, tcb *t)
     return SYNACK_EINPROGRESS;
 }
 
-long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urgent)
+/* RFC 9293 3.10.2 SEND: may data be queued on t now? Returns 0, or the
+ * answer the call gives instead: the connection's error, ENOTCONN or
+ * EPIPE. With queue set it also makes sure of the extension: data flows
+ * from here on, and congestion control and the rest of it are needed.
+ * Without memory for it, the same answer as for a send buffer that
+ * cannot grow (ENOBUFS). Shared by synack_send and the zero-copy
+ * reserve/commit, so they can never disagree on when sending is over. */
+static long send_allowed(synack_stack *s, tcb *t, int queue)
 {
     if (t->error)
         return t->error;
@@ -41,14 +48,16 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urg
     }
     if (t->fin_queued)
         return SYNACK_EPIPE;
-    if (len == 0)
-        return 0;
-    /* Data flows from here on: congestion control and the rest of the
-     * extension are needed. Without memory, the same answer as for a
-     * send buffer that cannot grow. */
-    tcb_ext *x = tcb_ext_get(s, t);
-    if (!x)
+    if (queue && !tcb_ext_get(s, t))
         return SYNACK_ENOBUFS;
+    return 0;
+}
+
+long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urgent)
+{
+    long e = send_allowed(s, t, len > 0);
+    if (e || len == 0)
+        return e;
     long n = ring_write(&t->sndq, buf, len, stack_ring_alloc, stack_ring_free, s);
     if (n < 0)
         return SYNACK_ENOBUFS;
@@ -57,24 +66,59 @@ long tcp_user_send(synack_stack *s, tcb *t, const void *buf, size_t len, int urg
     if (urgent) {
         /* RFC 9293 3.10.2: the urgent pointer marks the last byte queued
          * by this call (RFC 6093: pointing just past it). */
-        x->snd_up = t->snd_buf_seq + t->sndq.len;
-        x->urg_snd = 1;
+        t->ext->snd_up = t->snd_buf_seq + t->sndq.len;
+        t->ext->urg_snd = 1;
     }
     tcp_output(s, t);
     return n;
 }
 
-long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
+long tcp_user_send_reserve(synack_stack *s, tcb *t, size_t want, void **buf)
 {
-    if (t->rcvq.len == 0) {
-        if (t->error)
-            return t->error;
-        if (t->fin_rcvd || t->state == SYNACK_CLOSED)
-            return 0;       /* end of stream */
+    *buf = NULL;
+    long e = send_allowed(s, t, 1);
+    if (e)
+        return e;
+    uint8_t *p;
+    long n = ring_writable(&t->sndq, want < UINT32_MAX ? (uint32_t)want : UINT32_MAX, &p,
+                           stack_ring_alloc, stack_ring_free, s);
+    if (n < 0)
+        return SYNACK_ENOBUFS;
+    if (n == 0)
         return SYNACK_EAGAIN;
-    }
-    uint32_t n = len < t->rcvq.len ? (uint32_t)len : t->rcvq.len;
-    ring_peek(&t->rcvq, 0, buf, n);
+    *buf = p;
+    return n;
+}
+
+long tcp_user_send_commit(synack_stack *s, tcb *t, size_t n)
+{
+    long e = send_allowed(s, t, n > 0);
+    if (e || n == 0)
+        return e;
+    /* The bound is the storage as it is now, not what a reserve once
+     * returned: whatever the caller did in between, committing can never
+     * take in bytes beyond the buffer. */
+    uint8_t *p;
+    if (n > ring_tail_room(&t->sndq, &p))
+        return SYNACK_EINVAL;
+    ring_commit(&t->sndq, (uint32_t)n);
+    tcp_output(s, t);       /* as for synack_send: sent as the windows allow */
+    return (long)n;
+}
+
+/* What a read of an empty receive queue answers: the connection's error,
+ * 0 at the end of the stream, else EAGAIN. */
+static long recv_empty(const tcb *t)
+{
+    if (t->error)
+        return t->error;
+    if (t->fin_rcvd || t->state == SYNACK_CLOSED)
+        return 0;       /* end of stream */
+    return SYNACK_EAGAIN;
+}
+
+void tcp_user_consume(synack_stack *s, tcb *t, uint32_t n)
+{
     ring_consume(&t->rcvq, n);
     if (!reass_pending(t))
         stack_ring_trim(s, &t->rcvq);
@@ -95,7 +139,24 @@ long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
             tcp_output(s, t);
         }
     }
+}
+
+long tcp_user_recv(synack_stack *s, tcb *t, void *buf, size_t len)
+{
+    if (t->rcvq.len == 0)
+        return recv_empty(t);
+    uint32_t n = len < t->rcvq.len ? (uint32_t)len : t->rcvq.len;
+    ring_peek(&t->rcvq, 0, buf, n);
+    tcp_user_consume(s, t, n);
     return (long)n;
+}
+
+long tcp_user_recv_peek(const tcb *t, const void **data)
+{
+    const uint8_t *p;
+    uint32_t n = ring_readable(&t->rcvq, &p);
+    *data = p;
+    return n ? (long)n : recv_empty(t);
 }
 
 int tcp_user_shutdown(synack_stack *s, tcb *t)

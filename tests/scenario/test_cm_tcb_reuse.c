@@ -11,6 +11,7 @@
 #include "check.h"
 #include "stack_impl.h"
 #include "support/harness.h"
+#include "test_cm_util.h"
 
 #define DIRTY_PORT 41000
 
@@ -119,27 +120,6 @@ static void measured_connection(harness *h, run *r)
     note(r, (long)h_now(h));
 }
 
-static void same_segment(const synack_segment *x, const synack_segment *y)
-{
-    CHECK_EQ(x->sport, y->sport);
-    CHECK_EQ(x->dport, y->dport);
-    CHECK_EQ(x->seq, y->seq);
-    CHECK_EQ(x->ack, y->ack);
-    CHECK_EQ(x->flags, y->flags);
-    CHECK_EQ(x->wnd, y->wnd);
-    CHECK_EQ(x->urg, y->urg);
-    CHECK_EQ(x->len, y->len);
-    CHECK_EQ(x->opts.has_mss, y->opts.has_mss);
-    CHECK_EQ(x->opts.mss, y->opts.mss);
-    CHECK_EQ(x->opts.has_wscale, y->opts.has_wscale);
-    CHECK_EQ(x->opts.wscale, y->opts.wscale);
-    CHECK_EQ(x->opts.sack_permitted, y->opts.sack_permitted);
-    CHECK_EQ(x->opts.has_ts, y->opts.has_ts);
-    CHECK_EQ(x->opts.tsval, y->opts.tsval);
-    CHECK_EQ(x->opts.tsecr, y->opts.tsecr);
-    CHECK_EQ(x->opts.nsack, y->opts.nsack);
-}
-
 TEST(reused_record_behaves_like_a_fresh_one)
 {
     harness *used = h_new(NULL), *fresh = h_new(NULL);
@@ -164,7 +144,7 @@ TEST(reused_record_behaves_like_a_fresh_one)
     CHECK_EQ(ru.n, rf.n);
     CHECK(ru.n >= 6);       /* SYN-ACK, ACK, data, retransmissions, ... */
     for (size_t i = 0; i < ru.n && i < rf.n; i++) {
-        same_segment(&ru.seg[i], &rf.seg[i]);
+        cm_same_segment(&ru.seg[i], &rf.seg[i]);
         CHECK_MEM(ru.data[i], rf.data[i], sizeof ru.data[i]);
     }
     /* The data segment and its retransmissions carry "hello", from a

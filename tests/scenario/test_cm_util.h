@@ -70,32 +70,41 @@ static inline void cm_match_at(const char *file, int line, const harness *h,
 }
 #define cm_match(h, seg, ...) cm_match_at(__FILE__, __LINE__, (h), (seg), __VA_ARGS__)
 
-/* A listener bound to h->local_port. */
-static inline int cm_listen_at(const char *file, int line, harness *h, int backlog)
+/* A listener bound to h->local_port whose connections get rcvbuf and
+ * sndbuf bytes of buffer (0: the configured size). */
+static inline int cm_listen_bufs_at(const char *file, int line, harness *h, int backlog,
+                                    int rcvbuf, int sndbuf)
 {
     synack_stack *s = h_stack(h);
     int l = synack_socket(s);
-    if (l < 0 || synack_bind(s, l, 0, h->local_port) != 0 || synack_listen(s, l, backlog) != 0)
+    if (l < 0 || synack_bind(s, l, 0, h->local_port) != 0 ||
+        (rcvbuf && synack_setopt(s, l, SYNACK_SO_RCVBUF, rcvbuf) != 0) ||
+        (sndbuf && synack_setopt(s, l, SYNACK_SO_SNDBUF, sndbuf) != 0) ||
+        synack_listen(s, l, backlog) != 0)
         check_fail(file, line, "cm_listen: cannot listen on port %u", h->local_port);
     return l;
 }
-#define cm_listen(h, backlog) cm_listen_at(__FILE__, __LINE__, (h), (backlog))
+#define cm_listen_bufs(h, backlog, rcvbuf, sndbuf) \
+    cm_listen_bufs_at(__FILE__, __LINE__, (h), (backlog), (rcvbuf), (sndbuf))
+#define cm_listen(h, backlog) cm_listen_bufs_at(__FILE__, __LINE__, (h), (backlog), 0, 0)
 
-/* Passive open on listener l with the peer's ISN CM_PEER_ISN and
- * <mss 1460>: checks the SYN-ACK exactly, completes the handshake and
- * accepts. Returns the accepted handle; *isn gets the stack's ISN. */
-static inline int cm_accept_at(const char *file, int line, harness *h, int l, uint32_t *isn)
+/* Passive open on listener l with the peer's ISN CM_PEER_ISN, <mss 1460>
+ * and the window peer_win: checks the SYN-ACK exactly (its window is
+ * our_win), completes the handshake and accepts. Returns the accepted
+ * handle; *isn gets the stack's ISN. */
+static inline int cm_accept_win_at(const char *file, int line, harness *h, int l,
+                                   unsigned peer_win, unsigned our_win, uint32_t *isn)
 {
     synack_stack *s = h_stack(h);
-    if (h_inject_at(file, line, h, NULL, "S %u:%u(0) win 65535 <mss 1460>", CM_PEER_ISN,
-                    CM_PEER_ISN) != 0)
+    if (h_inject_at(file, line, h, NULL, "S %u:%u(0) win %u <mss 1460>", CM_PEER_ISN,
+                    CM_PEER_ISN, peer_win) != 0)
         check_fail(file, line, "cm_accept: SYN dropped");
     synack_segment sa = h_pop_at(file, line, h);
-    cm_match_at(file, line, h, &sa, "S. %u:%u(0) ack %u win 65535 <mss 1460>", sa.seq, sa.seq,
-                CM_PEER_ISN + 1);
+    cm_match_at(file, line, h, &sa, "S. %u:%u(0) ack %u win %u <mss 1460>", sa.seq, sa.seq,
+                CM_PEER_ISN + 1, our_win);
     *isn = sa.seq;
-    if (h_inject_at(file, line, h, NULL, ". %u:%u(0) ack %u win 65535", CM_PEER_ISN + 1,
-                    CM_PEER_ISN + 1, sa.seq + 1) != 0)
+    if (h_inject_at(file, line, h, NULL, ". %u:%u(0) ack %u win %u", CM_PEER_ISN + 1,
+                    CM_PEER_ISN + 1, sa.seq + 1, peer_win) != 0)
         check_fail(file, line, "cm_accept: ACK dropped");
     h_expect_nothing_at(file, line, h);
     int c = synack_accept(s, l, NULL);
@@ -105,13 +114,15 @@ static inline int cm_accept_at(const char *file, int line, harness *h, int l, ui
         check_fail(file, line, "cm_accept: not ESTABLISHED");
     return c;
 }
-#define cm_accept(h, l, isn) cm_accept_at(__FILE__, __LINE__, (h), (l), (isn))
+#define cm_accept_win(h, l, peer_win, our_win, isn) \
+    cm_accept_win_at(__FILE__, __LINE__, (h), (l), (peer_win), (our_win), (isn))
+#define cm_accept(h, l, isn) cm_accept_win_at(__FILE__, __LINE__, (h), (l), 65535, 65535, (isn))
 
 /* Listener + passive open in one. */
 static inline int cm_server_at(const char *file, int line, harness *h, uint32_t *isn)
 {
-    int l = cm_listen_at(file, line, h, 8);
-    return cm_accept_at(file, line, h, l, isn);
+    int l = cm_listen_bufs_at(file, line, h, 8, 0, 0);
+    return cm_accept_win_at(file, line, h, l, 65535, 65535, isn);
 }
 #define cm_server(h, isn) cm_server_at(__FILE__, __LINE__, (h), (isn))
 
@@ -141,6 +152,31 @@ static inline int cm_client_at(const char *file, int line, harness *h, uint32_t 
     return c;
 }
 #define cm_client(h, isn) cm_client_at(__FILE__, __LINE__, (h), (isn))
+
+/* Fails unless two segments agree in every header field and option
+ * (addresses aside): ports, seq, ack, flags, window, urgent pointer,
+ * payload length, MSS, window scale, SACK-permitted, timestamps and the
+ * number of SACK blocks. */
+static inline void cm_same_segment(const synack_segment *x, const synack_segment *y)
+{
+    CHECK_EQ(x->sport, y->sport);
+    CHECK_EQ(x->dport, y->dport);
+    CHECK_EQ(x->seq, y->seq);
+    CHECK_EQ(x->ack, y->ack);
+    CHECK_EQ(x->flags, y->flags);
+    CHECK_EQ(x->wnd, y->wnd);
+    CHECK_EQ(x->urg, y->urg);
+    CHECK_EQ(x->len, y->len);
+    CHECK_EQ(x->opts.has_mss, y->opts.has_mss);
+    CHECK_EQ(x->opts.mss, y->opts.mss);
+    CHECK_EQ(x->opts.has_wscale, y->opts.has_wscale);
+    CHECK_EQ(x->opts.wscale, y->opts.wscale);
+    CHECK_EQ(x->opts.sack_permitted, y->opts.sack_permitted);
+    CHECK_EQ(x->opts.has_ts, y->opts.has_ts);
+    CHECK_EQ(x->opts.tsval, y->opts.tsval);
+    CHECK_EQ(x->opts.tsecr, y->opts.tsecr);
+    CHECK_EQ(x->opts.nsack, y->opts.nsack);
+}
 
 static inline uint64_t cm_live(harness *h)
 {

@@ -1,6 +1,7 @@
 /* test_ring.c — the byte ring (src/base/ring.c): wrap-around, growth that
- * keeps bytes written beyond the committed length, trimming, and the
- * one-pass copy+checksum across every split point. */
+ * keeps bytes written beyond the committed length, trimming, the
+ * one-pass copy+checksum across every split point, and the zero-copy
+ * access (ring_readable, ring_tail_room, ring_writable). */
 #include "check.h"
 
 #include <stdlib.h>
@@ -157,6 +158,181 @@ TEST(write_at_csum_reports_allocation_failure)
     CHECK_EQ(sum, 7);
     CHECK(r.buf == NULL);
     CHECK_EQ(r.len, 0);
+}
+
+/* A ring of storage 2048 (cap 4096) whose head sits at offset head, with
+ * len committed bytes: byte i of them is (uint8_t)(i * 3 + 5). */
+static void ring_at(ring *r, uint32_t head, uint32_t len)
+{
+    static uint8_t pad[2048], data[2048];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 3 + 5);
+    ring_init(r, 4096);
+    CHECK_EQ(ring_write(r, pad, head, al, fr, NULL), head);
+    ring_consume(r, head);
+    CHECK_EQ(ring_write(r, data, len, al, fr, NULL), len);
+    CHECK_EQ(r->size, 2048);
+    CHECK_EQ(r->head, head);
+}
+
+TEST(readable_is_the_contiguous_run_at_the_head)
+{
+    ring r;
+    const uint8_t *p = (const uint8_t *)"x";
+    ring_init(&r, 4096);
+    CHECK_EQ(ring_readable(&r, &p), 0);     /* no storage */
+    CHECK(p == NULL);
+    /* Not wrapping: all of it, at the head. */
+    ring_at(&r, 100, 500);
+    CHECK_EQ(ring_readable(&r, &p), 500);
+    CHECK(p == r.buf + 100);
+    CHECK_EQ(p[0], 5);
+    CHECK_EQ(p[499], (uint8_t)(499 * 3 + 5));
+    ring_free(&r, fr, NULL);
+    /* Wrapping: the bytes up to the end of the storage; after consuming
+     * them, the rest from offset 0. */
+    ring_at(&r, 1800, 600);
+    CHECK_EQ(ring_readable(&r, &p), 248);
+    CHECK(p == r.buf + 1800);
+    CHECK_EQ(p[247], (uint8_t)(247 * 3 + 5));
+    ring_consume(&r, 248);
+    CHECK_EQ(ring_readable(&r, &p), 352);
+    CHECK(p == r.buf);
+    CHECK_EQ(p[0], (uint8_t)(248 * 3 + 5));
+    /* Ending exactly at the end of the storage. */
+    ring_free(&r, fr, NULL);
+    ring_at(&r, 1048, 1000);
+    CHECK_EQ(ring_readable(&r, &p), 1000);
+    /* Empty with storage: nothing, NULL. */
+    ring_consume(&r, 1000);
+    CHECK_EQ(ring_readable(&r, &p), 0);
+    CHECK(p == NULL);
+    ring_free(&r, fr, NULL);
+}
+
+TEST(tail_room_ends_at_the_storage_end_or_the_head)
+{
+    ring r;
+    uint8_t *p;
+    ring_init(&r, 4096);
+    CHECK_EQ(ring_tail_room(&r, &p), 0);    /* no storage yet */
+    CHECK(p == NULL);
+    /* In storage of 2048: the head, the committed bytes, and the room
+     * expected after them (at offset at; none: NULL). */
+    static const struct { uint32_t head, len, room, at; } cases[] = {
+        { 100, 500, 2048 - 600, 600 },      /* not wrapping: to the end */
+        { 1048, 1000, 1048, 0 },            /* ending at the end: 0 to head */
+        { 1800, 600, 1800 - 352, 352 },     /* wrapping: from their end to head */
+        { 1500, 0, 548, 1500 },             /* empty: from the head to the end */
+        { 700, 2048, 0, 0 },                /* storage full (not the cap) */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ring_at(&r, cases[i].head, cases[i].len);
+        CHECK_EQ(ring_tail_room(&r, &p), cases[i].room);
+        CHECK(p == (cases[i].room ? r.buf + cases[i].at : NULL));
+        ring_free(&r, fr, NULL);
+    }
+}
+
+TEST(writable_grows_like_a_write_and_commits_in_place)
+{
+    ring r;
+    uint8_t *p;
+    ring_init(&r, 100000);
+    /* want 0: nothing, and no storage allocated for it. */
+    CHECK_EQ(ring_writable(&r, 0, &p, al, fr, NULL), 0);
+    CHECK(p == NULL && r.buf == NULL);
+    /* First use: the storage a 10-byte write would get (2 KiB), and
+     * exactly the 10 bytes asked for. */
+    CHECK_EQ(ring_writable(&r, 10, &p, al, fr, NULL), 10);
+    CHECK_EQ(r.size, 2048);
+    CHECK(p == r.buf);
+    memcpy(p, "0123456789", 10);
+    ring_commit(&r, 10);
+    /* Asking for 5000 grows it as a 5000-byte write would (doubling to
+     * 8 KiB, the committed bytes kept) and offers all 5000 after them. */
+    CHECK_EQ(ring_writable(&r, 5000, &p, al, fr, NULL), 5000);
+    CHECK_EQ(r.size, 8192);
+    CHECK(p == r.buf + 10);
+    for (uint32_t i = 0; i < 5000; i++)
+        p[i] = (uint8_t)(i * 11);
+    ring_commit(&r, 5000);
+    uint8_t out[5010];
+    ring_peek(&r, 0, out, sizeof out);
+    CHECK_MEM(out, "0123456789", 10);
+    for (uint32_t i = 0; i < 5000; i++)
+        CHECK_EQ(out[10 + i], (uint8_t)(i * 11));
+    ring_free(&r, fr, NULL);
+}
+
+TEST(writable_stops_at_the_wrap_and_then_continues_from_zero)
+{
+    ring r;
+    uint8_t *p;
+    /* 600 committed bytes at 1200..1800 of 2048: 248 writable before
+     * the end, then the 1200 before the head. */
+    ring_at(&r, 1200, 600);
+    CHECK_EQ(ring_writable(&r, 1000, &p, al, fr, NULL), 248);
+    CHECK(p == r.buf + 1800);
+    memset(p, 'a', 248);
+    ring_commit(&r, 248);
+    CHECK_EQ(ring_writable(&r, 1000, &p, al, fr, NULL), 1000);
+    CHECK(p == r.buf);
+    memset(p, 'b', 1000);
+    ring_commit(&r, 1000);
+    CHECK_EQ(r.size, 2048);         /* it all fitted: no growth */
+    uint8_t out[1848];
+    ring_peek(&r, 0, out, sizeof out);
+    CHECK_EQ(out[0], 5);
+    CHECK_EQ(out[599], (uint8_t)(599 * 3 + 5));
+    CHECK_EQ(out[600], 'a');
+    CHECK_EQ(out[847], 'a');
+    CHECK_EQ(out[848], 'b');
+    CHECK_EQ(out[1847], 'b');
+    ring_free(&r, fr, NULL);
+}
+
+TEST(writable_growth_unwraps_and_full_ring_gives_nothing)
+{
+    ring r;
+    uint8_t *p;
+    /* Wrapped, and asking for more than the storage has: growth copies
+     * the bytes in order to a new buffer (head 0), and the room follows
+     * them, capped by the free space of the ring (cap 4096). */
+    ring_at(&r, 1800, 600);
+    CHECK_EQ(ring_writable(&r, 10000, &p, al, fr, NULL), 4096 - 600);
+    CHECK_EQ(r.size, 4096);
+    CHECK_EQ(r.head, 0);
+    CHECK(p == r.buf + 600);
+    uint8_t out[600];
+    ring_peek(&r, 0, out, sizeof out);
+    for (uint32_t i = 0; i < 600; i++)
+        CHECK_EQ(out[i], (uint8_t)(i * 3 + 5));
+    ring_commit(&r, 4096 - 600);
+    /* Full: 0 and NULL, whatever is asked; nothing allocated. */
+    CHECK_EQ(ring_writable(&r, 1, &p, no_alloc, fr, NULL), 0);
+    CHECK(p == NULL);
+    CHECK_EQ(ring_tail_room(&r, &p), 0);
+    ring_free(&r, fr, NULL);
+}
+
+TEST(writable_reports_allocation_failure)
+{
+    ring r;
+    uint8_t *p = (uint8_t *)"x";
+    ring_init(&r, 4096);
+    CHECK_EQ(ring_writable(&r, 100, &p, no_alloc, fr, NULL), -1);
+    CHECK(p == NULL);
+    CHECK(r.buf == NULL);
+    CHECK_EQ(r.len, 0);
+    /* Growth that fails leaves the old storage and bytes alone. */
+    ring_at(&r, 0, 2000);
+    uint8_t *old = r.buf;
+    CHECK_EQ(ring_writable(&r, 100, &p, no_alloc, fr, NULL), -1);
+    CHECK(r.buf == old);
+    CHECK_EQ(r.len, 2000);
+    CHECK_EQ(r.size, 2048);
+    ring_free(&r, fr, NULL);
 }
 
 TEST_MAIN()
