@@ -16,8 +16,10 @@
  *   LISTEN st sl b   listen with backlog b - 2
  *   ACCEPT st sl  accept on slot sl into a free slot
  *   CONNECT st sl p  connect to the other stack, port 80/81/0/40000
- *   SEND st sl n:u16  send n bytes of the stream pattern
- *   RECV st sl n:u16  receive up to n bytes and check them
+ *   SEND st sl n:u16  send n bytes of the stream pattern (odd n: through
+ *                 synack_send_reserve/commit, written in place)
+ *   RECV st sl n:u16  receive up to n bytes and check them (odd n: through
+ *                 synack_recv_peek/consume, checked in place)
  *   CLOSE / SHUTDOWN / ABORT st sl
  *   SETOPT st sl o v:u16   synack_setopt(o % 14, (int16_t)v)
  *   INJECT st c n:u16 bytes   a raw datagram into stack st; c bit 0
@@ -201,6 +203,22 @@ static void op_send(world *w, int st, slot *s, size_t n)
         return;
     if (n > sizeof(buf))
         n = sizeof(buf);
+    if (n & 1) {
+        /* Odd sizes go through the zero-copy calls: the pattern is
+         * written straight into the send queue's space. */
+        void *room;
+        long r = synack_send_reserve(S, s->h, n, &room);
+        CHECK_RC(r);
+        FZ_ASSERT(r <= (long)n && (r > 0) == (room != NULL));
+        if (r <= 0)
+            return;
+        for (long i = 0; i < r; i++)
+            ((uint8_t *)room)[i] = pattern(le.port, re.port, s->sent + (uint64_t)i);
+        long c = synack_send_commit(S, s->h, (size_t)r);
+        FZ_ASSERT(c == r);
+        s->sent += (uint64_t)r;
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         buf[i] = pattern(le.port, re.port, s->sent + i);
     long r = synack_send(S, s->h, buf, n);
@@ -219,8 +237,21 @@ static void op_recv(world *w, int st, slot *s, size_t n)
     if (n > sizeof(buf))
         n = sizeof(buf);
     long ready = synack_recv_ready(S, s->h);
-    long r = synack_recv(S, s->h, buf, n);
-    CHECK_RC(r);
+    const uint8_t *got = buf;
+    int in_place = n & 1;   /* odd sizes read in place (zero-copy) */
+    long r;
+    if (in_place) {
+        const void *data;
+        r = synack_recv_peek(S, s->h, &data);
+        CHECK_RC(r);
+        FZ_ASSERT((r > 0) == (data != NULL));
+        if (r > (long)n)
+            r = (long)n;
+        got = data;
+    } else {
+        r = synack_recv(S, s->h, buf, n);
+        CHECK_RC(r);
+    }
     FZ_ASSERT(r <= (long)n);
     if (r > 0 && ready >= 0)
         FZ_ASSERT(r <= ready);
@@ -233,7 +264,10 @@ static void op_recv(world *w, int st, slot *s, size_t n)
     if (!w->tainted && synack_local_addr(S, s->h, &le) == 0 &&
         synack_remote_addr(S, s->h, &re) == 0)
         for (long i = 0; i < r; i++)
-            FZ_ASSERT(buf[i] == pattern(re.port, le.port, s->rcvd + (uint64_t)i));
+            FZ_ASSERT(got[i] == pattern(re.port, le.port, s->rcvd + (uint64_t)i));
+    /* Consumed only after the check: consuming may release the storage. */
+    if (in_place)
+        FZ_ASSERT(synack_recv_consume(S, s->h, (size_t)r) == 0);
     s->rcvd += (uint64_t)r;
 }
 
