@@ -156,9 +156,14 @@ static void tlp_arm(synack_stack *s, tcb *t)
 {
     synack_time rto_at = tcb_timer_at(t, SYNACK_TIMER_RETRANSMIT);
     tcb_ext *x = t->ext;
+    /* Every state where our data or FIN can be the lost tail: an upload
+     * that ends with close() loses its tail in FIN-WAIT-1 as often as in
+     * ESTABLISHED (the probe resends the FIN with the last segment). */
+    int tail_states = t->state == SYNACK_ESTABLISHED || t->state == SYNACK_CLOSE_WAIT ||
+                      t->state == SYNACK_FIN_WAIT_1 || t->state == SYNACK_CLOSING ||
+                      t->state == SYNACK_LAST_ACK;
     if (!t->sack_ok || !t->rtt_valid || (x && (x->in_recovery || x->tlp_out)) ||
-        (t->state != SYNACK_ESTABLISHED && t->state != SYNACK_CLOSE_WAIT) ||
-        rto_at == SYNACK_TIME_NEVER) {
+        !tail_states || rto_at == SYNACK_TIME_NEVER) {
         tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
         return;
     }

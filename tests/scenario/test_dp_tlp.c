@@ -77,4 +77,49 @@ TEST(probe_after_two_srtt_then_the_hole_goes_at_once)
     h_free(h);
 }
 
+/* The same tail lost after shutdown (FIN-WAIT-1): the probe resends the
+ * last segment with the FIN, and its answer sends the hole at once. */
+TEST(probe_in_fin_wait_1_resends_the_fin_with_the_last_segment)
+{
+    synack_config cfg;
+    synack_config_default(&cfg);
+    cfg.addr = H_DEFAULT_LOCAL_ADDR;
+    cfg.rcvbuf = cfg.sndbuf = 65535;
+    cfg.delack = 0;
+    cfg.wscale = -1;
+    cfg.timestamps = 0;
+    harness *h = h_new(&cfg);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    CHECK_EQ(synack_send(s, c, data, 2920), 2920);
+    h_expect(h, ". %u:%u(1460) ack 1001", a, a + 1460);
+    h_expect(h, "P. %u:%u(1460) ack 1001", a + 1460, a + 2920);
+    CHECK_EQ(synack_shutdown(s, c), 0);
+    h_expect(h, "F. %u:%u(0) ack 1001", a + 2920, a + 2920);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_FIN_WAIT_1);
+    h_advance(h, SYNACK_MSEC(100));
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", a, a + 1460,
+                      a + 2921), 0);
+    h_expect_nothing(h);
+    /* 2*SRTT after the FIN went out: the probe, the last data segment
+     * with the FIN. */
+    h_advance(h, SYNACK_MSEC(100) - 1);
+    h_expect_nothing(h);
+    h_advance(h, 1);
+    h_expect(h, "FP. %u:%u(1460) ack 1001", a + 1460, a + 2920);
+    synack_stats st;
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_tlp_probes, 1);
+    CHECK_U64(st.tcp_rto_timeouts, 0);
+    h_advance(h, SYNACK_MSEC(20));
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", a, a + 1460,
+                      a + 2921), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", a, a + 1460);
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a + 2921), 0);
+    h_expect_nothing(h);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_FIN_WAIT_2);
+    h_free(h);
+}
+
 TEST_MAIN()
