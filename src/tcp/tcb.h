@@ -70,6 +70,7 @@ typedef struct tcb_ext {
      * undo_armed. */
     tcb_cc   undo_cc;
     uint32_t undo_lo, undo_hi, undo_bytes;
+    uint32_t dsack_l, dsack_r;  /* duplicate to report (if dsack_pending) */
     uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
     uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
@@ -84,6 +85,7 @@ typedef struct tcb_ext {
     uint8_t  dupacks;
     unsigned in_recovery:1;     /* fast recovery in progress */
     unsigned undo_armed:1;      /* the last recovery may still be undone */
+    unsigned dsack_pending:1;   /* the next ACK reports [dsack_l, dsack_r) */
     unsigned tlp_out:1;         /* a tail loss probe awaits its ACK */
     unsigned urg_rcvd:1, urg_snd:1;
 } tcb_ext;
@@ -314,8 +316,13 @@ int reass_store(synack_stack *s, tcb *t, uint32_t seq, const uint8_t *data, uint
  * the bytes gained. */
 uint32_t reass_advance(synack_stack *s, tcb *t);
 int reass_pending(const tcb *t);
-/* Fills o->sack with up to max blocks, most recent first. */
+/* Fills o->sack with up to max blocks: a pending D-SACK first, then the
+ * out-of-order ranges, most recent first. */
 void reass_sack_blocks(const tcb *t, synack_tcp_opts *o, int max);
+/* Bytes [l, r) arrived again: the next ACK reports them (RFC 2883). */
+void reass_note_duplicate(synack_stack *s, tcb *t, uint32_t l, uint32_t r);
+/* SACK blocks the next ACK will carry (0 without SACK). */
+int reass_block_count(const tcb *t);
 
 /* ---- tcp_sack.c: sender scoreboard (RFC 6675) ---- */
 /* Records the SACK blocks of an arriving ACK; 1 if they told us news. */

@@ -491,7 +491,11 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
             return V_GONE;
         }
         /* "send an acknowledgment ... <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>"
-         * and drop the unacceptable segment. */
+         * and drop the unacceptable segment; data we already have is a
+         * duplicate that acknowledgment reports (RFC 2883). */
+        if (seg->len && !(seg->flags & SYNACK_TCP_SYN) && seq_leq(seq + seg->len, t->rcv_nxt) &&
+            seq_geq(seq, t->rcv_nxt - t->rcvq.cap))
+            reass_note_duplicate(s, t, seq, seq + seg->len);
         stack_drop(s, t->state == SYNACK_TIME_WAIT ? SYNACK_DROP_TCP_TIME_WAIT
                                                    : SYNACK_DROP_TCP_OUT_OF_WINDOW, t, seg);
         if (oow_ack_ok(s, t, seg))
@@ -514,6 +518,12 @@ static verdict check_sequence(synack_stack *s, tcb *t, inseg *in)
         }
         if (cut > in->len)
             cut = in->len;
+        if (cut) {
+            /* A duplicate: acknowledged at once, with its D-SACK (RFC
+             * 2883; RFC 5681 4.2 asks the same for out-of-order data). */
+            reass_note_duplicate(s, t, in->seq, in->seq + cut);
+            t->ack_now = 1;
+        }
         in->data += cut;
         in->len -= cut;
         in->seq += cut;

@@ -40,11 +40,8 @@ static uint16_t window_field(tcb *t, int syn)
  * segment must leave room for them within the MSS. */
 static uint32_t sack_room(const tcb *t)
 {
-    if (!t->sack_ok || !t->sb || !reass_pending(t))
-        return 0;
-    int n = t->sb->nooo;
-    int max = t->ts_ok ? 3 : 4;
-    return 4u + 8u * (uint32_t)(n < max ? n : max);
+    int n = reass_block_count(t);
+    return n ? 4u + 8u * (uint32_t)n : 0;
 }
 
 /* Builds and sends one segment of t. Payload: len bytes of the send
@@ -87,9 +84,10 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
             seg->opts.tsval = tcp_ts_now(s);
             seg->opts.tsecr = t->ts_recent;
         }
-        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK
-         * (nothing without out-of-order state: seg_init left nsack 0). */
-        if ((seg->flags & SYNACK_TCP_ACK) && t->sb)
+        /* RFC 2018 4: report what we hold above RCV.NXT on every ACK,
+         * after a duplicate's D-SACK (RFC 2883 4; nothing without either:
+         * seg_init left nsack 0). */
+        if ((seg->flags & SYNACK_TCP_ACK) && (t->sb || (t->ext && t->ext->dsack_pending)))
             reass_sack_blocks(t, &seg->opts, t->ts_ok ? 3 : 4);
     }
     const tcb_ext *x = t->ext;
@@ -113,6 +111,8 @@ static void emit(synack_stack *s, tcb *t, synack_segment *seg, uint32_t len)
     uint32_t piece = t->mss - sack_room(t);
     if (len > piece)
         info.gso_size = (uint16_t)piece;
+    if (seg->opts.nsack && t->ext)
+        t->ext->dsack_pending = 0;      /* reported once (RFC 2883 4) */
     if (s->cfg.csum_offload) {
         if (len)
             ring_peek(&t->sndq, seg->seq - t->snd_buf_seq, tcp + hl, len);

@@ -57,6 +57,15 @@ int reass_store(synack_stack *s, tcb *t, uint32_t seq, const uint8_t *data, uint
     if (ring_write_at(&t->rcvq, t->rcvq.len + (seq - t->rcv_nxt), data, len, stack_ring_alloc,
                       stack_ring_free, s) != 0)
         return -1;
+    /* Bytes already held: a duplicate to report (the first overlap; the
+     * merged range, reported next, contains it, as RFC 2883 4.1.2 shows). */
+    for (int i = 0; i < sb->nooo; i++) {
+        uint32_t l = seq_max(start, sb->ooo[i][0]), r = seq_min(end, sb->ooo[i][1]);
+        if (seq_lt(l, r)) {
+            reass_note_duplicate(s, t, l, r);
+            break;
+        }
+    }
     /* Merge every range that overlaps or touches [start, end). */
     int merged = -1;
     for (int i = 0; i < sb->nooo; i++) {
@@ -108,10 +117,42 @@ int reass_pending(const tcb *t)
     return t->sb && t->sb->nooo > 0;
 }
 
+void reass_note_duplicate(synack_stack *s, tcb *t, uint32_t l, uint32_t r)
+{
+    /* RFC 2883 4: the first block of the next ACK reports the duplicate
+     * of the segment that triggered it; only the latest one is kept. The
+     * sender learns its retransmission was unneeded (and can undo what
+     * it did about a loss that was not one). */
+    if (!t->sack_ok || !seq_lt(l, r))
+        return;
+    tcb_ext *x = tcb_ext_get(s, t);
+    if (!x)
+        return;
+    x->dsack_l = l;
+    x->dsack_r = r;
+    x->dsack_pending = 1;
+}
+
+int reass_block_count(const tcb *t)
+{
+    if (!t->sack_ok)
+        return 0;
+    int n = (t->ext && t->ext->dsack_pending) + (t->sb ? t->sb->nooo : 0);
+    int max = t->ts_ok ? 3 : 4;
+    return n < max ? n : max;
+}
+
 void reass_sack_blocks(const tcb *t, synack_tcp_opts *o, int max)
 {
     o->nsack = 0;
-    if (!t->sack_ok || !t->sb)
+    if (!t->sack_ok)
+        return;
+    if (t->ext && t->ext->dsack_pending && max > 0) {
+        o->sack[0][0] = t->ext->dsack_l;
+        o->sack[0][1] = t->ext->dsack_r;
+        o->nsack = 1;
+    }
+    if (!t->sb)
         return;
     for (int i = 0; i < t->sb->nooo && o->nsack < max && o->nsack < 4; i++) {
         o->sack[o->nsack][0] = t->sb->ooo[i][0];

@@ -5,8 +5,8 @@
  * most 4 blocks (3 with timestamps), immediate ACKs for out-of-order
  * segments and for hole fills even with delayed ACKs on (RFC 5681 4.2),
  * the fill committing everything queued with one cumulative ACK, data
- * segments shortened to leave room for the blocks, and plain duplicate
- * ACKs when the peer did not offer SACK.
+ * segments shortened to leave room for the blocks, plain duplicate ACKs
+ * when the peer did not offer SACK, and D-SACKs for duplicates (RFC 2883).
  *
  * Delayed ACKs at 40 ms unless a test says otherwise; no window scaling
  * (windows are raw bytes); peer 198.18.0.1:40000, ISN 1000. */
@@ -80,9 +80,12 @@ TEST(blocks_most_recent_first_and_hole_fill)
     /* A segment joining two ranges: the merged block comes first. */
     CHECK_EQ(h_inject(h, "P. 3001:4001(1000) ack %u", a), 0);
     h_expect(h, ". %u:%u(0) ack 1001 win 65535 <sack 2001:5001 8001:9001 6001:7001>", a, a);
-    /* A duplicate of data already held changes nothing but is ACKed. */
+    /* A duplicate of data already held changes nothing but is ACKed: a
+     * D-SACK for it first, then the block that holds it (RFC 2883
+     * 4.1.2), then the others. */
     CHECK_EQ(h_inject(h, "P. 6001:7001(1000) ack %u", a), 0);
-    h_expect(h, ". %u:%u(0) ack 1001 win 65535 <sack 6001:7001 2001:5001 8001:9001>", a, a);
+    h_expect(h, ". %u:%u(0) ack 1001 win 65535 <sack 6001:7001 6001:7001 2001:5001 8001:9001>",
+             a, a);
     h_expect_nothing(h);
     CHECK_EQ(synack_recv_ready(h_stack(h), c), 0);
     /* The hole at RCV.NXT fills: 1001:5001 is committed with one
@@ -162,6 +165,61 @@ TEST(data_segments_leave_room_for_blocks)
     h_expect(h, ". %u:%u(1440) ack 1001 <sack 3001:3101 2001:2101>", a, a + 1440);
     h_expect(h, ". %u:%u(1440) ack 1001 <sack 3001:3101 2001:2101>", a + 1440, a + 2880);
     h_expect(h, "P. %u:%u(120) ack 1001 <sack 3001:3101 2001:2101>", a + 2880, a + 3000);
+    h_expect_nothing(h);
+    h_free(h);
+}
+
+/* D-SACK (RFC 2883): a segment whose bytes we already have is answered at
+ * once with an ACK whose first block reports exactly those bytes (below
+ * the cumulative ACK), once; a segment that only starts below RCV.NXT
+ * reports its old part and delivers the rest. Every segment is ACKed at
+ * once (delack 0). */
+TEST(duplicates_below_rcv_nxt_are_reported_once_as_dsack)
+{
+    harness *h = new_h(0);
+    uint32_t isn;
+    int c = open_with(h, "<mss 1460,sackOK>", "<mss 1460,sackOK>", &isn);
+    uint32_t a = isn + 1;
+    CHECK_EQ(h_inject(h, "P. 1001:2001(1000) ack %u", a), 0);
+    h_expect(h, ". %u:%u(0) ack 2001 win 64535", a, a);
+    /* A retransmission of it: entirely old, dropped, reported. */
+    CHECK_EQ(h_inject(h, "P. 1001:2001(1000) ack %u", a), 1);
+    h_expect(h, ". %u:%u(0) ack 2001 win 64535 <sack 1001:2001>", a, a);
+    h_expect_nothing(h);
+    /* Reported once: the next ACK carries no block. */
+    CHECK_EQ(h_inject(h, "P. 2001:3001(1000) ack %u", a), 0);
+    h_expect(h, ". %u:%u(0) ack 3001 win 63535 <>", a, a);
+    /* 2501:3501 overlaps: 2501:3001 is reported, 3001:3501 delivered. */
+    CHECK_EQ(h_inject(h, "P. 2501:3501(1000) ack %u", a), 0);
+    h_expect(h, ". %u:%u(0) ack 3501 win 63035 <sack 2501:3001>", a, a);
+    h_expect_nothing(h);
+    read_pattern(h, c, 1001, 2500);
+    h_free(h);
+}
+
+/* A data segment that carries the D-SACK is shortened by the option's 12
+ * bytes (kind, length, one block, padding; RFC 6691), and only the first
+ * segment carries it. The duplicate part of a segment that also brings new
+ * data and opens the peer's window is reported on the data that window
+ * lets out. */
+TEST(dsack_on_a_data_segment_leaves_room_for_its_block)
+{
+    harness *h = new_h(SYNACK_MSEC(40));
+    uint32_t isn;
+    int c = open_with(h, "<mss 1460,sackOK>", "<mss 1460,sackOK>", &isn);
+    uint32_t a = isn + 1;
+    CHECK_EQ(h_inject(h, "P. 1001:1101(100) ack %u win 1460", a), 0);
+    h_expect_nothing(h);                        /* delayed ACK pending */
+    static uint8_t d[3000];
+    CHECK_EQ(synack_setopt(h_stack(h), c, SYNACK_TCP_NODELAY, 1), 0);
+    CHECK_EQ(synack_send(h_stack(h), c, d, 3000), 3000);
+    h_expect(h, ". %u:%u(1460) ack 1101", a, a + 1460);   /* the peer's window */
+    h_expect_nothing(h);
+    /* 1001:1201: 100 old bytes and 100 new; it acknowledges our segment
+     * and opens the window. */
+    CHECK_EQ(h_inject(h, "P. 1001:1201(200) ack %u win 65535", a + 1460), 0);
+    h_expect(h, ". %u:%u(1448) ack 1201 <sack 1001:1101>", a + 1460, a + 2908);
+    h_expect(h, "P. %u:%u(92) ack 1201 <>", a + 2908, a + 3000);
     h_expect_nothing(h);
     h_free(h);
 }
