@@ -97,17 +97,27 @@ static inline uint32_t wire_csum_merge(uint32_t sum, uint64_t acc)
 }
 
 /* wire_csum_add for a header: len a multiple of 4 and at most 60 (an
- * IPv4 or TCP header with options). Its 32-bit words go into a 64-bit
- * accumulator, which 15 of them cannot overflow; inline, so a header sum
- * is a few loads and adds instead of a call into the general loop. */
+ * IPv4 or TCP header with options). Inline, so a header sum is a few
+ * loads and adds instead of a call into the general loop: 64-bit words
+ * with end-around carry (2^64 == 1 modulo 0xffff; a short loop the
+ * compiler keeps scalar), then a last 32-bit word if len is not a
+ * multiple of 8. */
 static inline uint32_t wire_csum_hdr(uint32_t sum, const void *data, size_t len)
 {
     const uint8_t *p = data;
     uint64_t acc = 0;
-    for (size_t i = 0; i < len; i += 4) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        acc += w;
+        acc += acc < w;
+    }
+    if (i < len) {
         uint32_t w;
         memcpy(&w, p + i, sizeof w);
         acc += w;
+        acc += acc < w;
     }
     return wire_csum_merge(sum, acc);
 }
