@@ -238,7 +238,35 @@ int wire_icmp_parse(const uint8_t *msg, size_t len, wire_icmp *out);
 size_t wire_icmp_emit(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest,
                       size_t body_len);
 
-/* Big-endian loads/stores, bounds are the caller's. */
+/* Big-endian loads/stores, bounds are the caller's. With GCC/Clang on a
+ * little-endian host each is one load or store and a byte swap; the
+ * byte-by-byte form elsewhere (the compiler's store merging turned runs
+ * of them into long shift-and-or chains building one wide store). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t wire_get16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_bswap16(v);
+}
+static inline uint32_t wire_get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_bswap32(v);
+}
+static inline void wire_put16(uint8_t *p, uint16_t v)
+{
+    v = __builtin_bswap16(v);
+    memcpy(p, &v, sizeof v);
+}
+static inline void wire_put32(uint8_t *p, uint32_t v)
+{
+    v = __builtin_bswap32(v);
+    memcpy(p, &v, sizeof v);
+}
+#else
 static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t wire_get32(const uint8_t *p)
 {
@@ -249,5 +277,6 @@ static inline void wire_put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
+#endif
 
 #endif
