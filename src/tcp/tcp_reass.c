@@ -103,11 +103,6 @@ uint32_t reass_advance(synack_stack *s, tcb *t)
     return gained;
 }
 
-int reass_pending(const tcb *t)
-{
-    return t->sb && t->sb->nooo > 0;
-}
-
 void reass_sack_blocks(const tcb *t, synack_tcp_opts *o, int max)
 {
     o->nsack = 0;
