@@ -12,6 +12,7 @@
 
 #include "base/heap.h"
 #include "base/ring.h"
+#include "base/seq.h"
 #include "synack.h"
 
 typedef struct synack_stack synack_stack;
@@ -215,8 +216,21 @@ void tcb_release(synack_stack *s, tcb *t);
  * traced as SYN-RECEIVED -> LISTEN, then freed. */
 void tcb_back_to_listen(synack_stack *s, tcb *t, const char *cause);
 uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
-uint32_t tcb_rcv_wnd(const tcb *t);
-int tcb_synchronized(const tcb *t);
+/* The receive window to offer now (inline: every segment sent asks). */
+static inline uint32_t tcb_rcv_wnd(const tcb *t)
+{
+    uint32_t avail = ring_free_space(&t->rcvq);
+    uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
+    /* Receiver SWS avoidance (RFC 9293 3.8.6.2.2): move the right edge
+     * only by at least min(buffer/2, MSS); never shrink it. */
+    uint32_t step = t->rcvq.cap / 2 < t->adv_mss ? t->rcvq.cap / 2 : t->adv_mss;
+    if (avail <= offered || avail - offered < step)
+        return offered;
+    return avail;
+}
+/* Inline, as the other one-line tests here: several run on every
+ * segment, and a call cost more than the test. */
+static inline int tcb_synchronized(const tcb *t) { return t->state >= SYNACK_ESTABLISHED; }
 
 /* The extension, allocated and initialised on first use; NULL if there
  * is no memory (the caller degrades or reports SYNACK_ENOMEM). */
@@ -315,7 +329,8 @@ int reass_store(synack_stack *s, tcb *t, uint32_t seq, const uint8_t *data, uint
 /* After RCV.NXT moved: commits ranges that became contiguous; returns
  * the bytes gained. */
 uint32_t reass_advance(synack_stack *s, tcb *t);
-int reass_pending(const tcb *t);
+/* Whether data is held out of order (inline: tested on every segment). */
+static inline int reass_pending(const tcb *t) { return t->sb && t->sb->nooo > 0; }
 /* Fills o->sack with up to max blocks: a pending D-SACK first, then the
  * out-of-order ranges, most recent first. */
 void reass_sack_blocks(const tcb *t, synack_tcp_opts *o, int max);

@@ -103,11 +103,6 @@ void tcb_release(synack_stack *s, tcb *t)
     rec_put(s, &s->tcb_cache, t);
 }
 
-int tcb_synchronized(const tcb *t)
-{
-    return t->state >= SYNACK_ESTABLISHED;
-}
-
 void tcb_set_state(synack_stack *s, tcb *t, synack_state st, const char *cause)
 {
     synack_state old = t->state;
@@ -171,16 +166,4 @@ uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport
     memcpy(tuple + 10, &rport, 2);
     uint32_t f = (uint32_t)siphash24(s->isn_secret, tuple, sizeof(tuple));
     return f + (uint32_t)(s->now / 4000u);
-}
-
-uint32_t tcb_rcv_wnd(const tcb *t)
-{
-    uint32_t avail = ring_free_space(&t->rcvq);
-    uint32_t offered = seq_gt(t->rcv_adv, t->rcv_nxt) ? t->rcv_adv - t->rcv_nxt : 0;
-    /* Receiver SWS avoidance (RFC 9293 3.8.6.2.2): move the right edge
-     * only by at least min(buffer/2, MSS); never shrink it. */
-    uint32_t step = t->rcvq.cap / 2 < t->adv_mss ? t->rcvq.cap / 2 : t->adv_mss;
-    if (avail <= offered || avail - offered < step)
-        return offered;
-    return avail;
 }

@@ -640,10 +640,15 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
             x->urg_snd = 0;     /* all urgent data delivered */
     }
     /* RFC 6298 (5.3): restart the timer for what is still outstanding
-     * (and the probe timer, RFC 8985 7.2). */
+     * (and the probe timer, RFC 8985 7.2). Stopped here, started again by
+     * the tcp_output that follows every segment reaching this step (at
+     * once or at the end of its input batch; see synced_input) once it
+     * has sent what the ACK allows: arming both here as well did the
+     * work twice per ACK, with the same deadlines (the clock does not
+     * move in between). A segment that ends the connection instead
+     * (LAST-ACK, data after close) needs no timer. */
     tcb_timer_stop(s, t, SYNACK_TIMER_RETRANSMIT);
     tcb_timer_stop(s, t, SYNACK_TIMER_TLP);
-    tcb_rexmt_arm(s, t);
 }
 
 static int fin_acked(const tcb *t)

@@ -112,11 +112,6 @@ uint32_t reass_advance(synack_stack *s, tcb *t)
     return gained;
 }
 
-int reass_pending(const tcb *t)
-{
-    return t->sb && t->sb->nooo > 0;
-}
-
 void reass_note_duplicate(synack_stack *s, tcb *t, uint32_t l, uint32_t r)
 {
     /* RFC 2883 4: the first block of the next ACK reports the duplicate

@@ -148,21 +148,6 @@ static uint64_t vector_blocks(uint8_t **d, const uint8_t **p, size_t *len)
 }
 #endif
 
-/* Whether native 16-bit words hold the first byte in their low half. A
- * compile-time constant with GCC/Clang; the memcpy probe is the portable
- * fallback and folds to a constant as well. */
-static inline int host_is_little_endian(void)
-{
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
-    return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-#else
-    const uint16_t one = 1;
-    uint8_t first;
-    memcpy(&first, &one, 1);
-    return first == 1;
-#endif
-}
-
 /* Native-order sum of a short piece: its 32-bit words, a 16-bit word and
  * an odd last byte added into 64 bits, which cannot overflow below 2^34
  * bytes. RFC 1071 4.1: an odd last byte is the high byte of a word whose
@@ -219,32 +204,12 @@ static inline void copy_short(uint8_t *d, const uint8_t *p, size_t n)
         *d = *p;
 }
 
-/* Adds a native-order 64-bit partial sum to the caller's running sum
- * (network order) with end-around carry, so the result never overflows
- * 32 bits (2^32 == 1 modulo 0xffff as well). */
-static inline uint32_t finish(uint32_t sum, uint64_t acc)
-{
-    /* 64 -> 32 bits with end-around carry (2^32 == 1 modulo 0xffff). */
-    uint32_t hi = (uint32_t)(acc >> 32);
-    uint32_t part = (uint32_t)acc + hi;
-    part += part < hi;
-    /* Native to network order: swapping all four bytes equals swapping
-     * the bytes of the 16-bit fold (x * 2^8 modulo 0xffff either way),
-     * without folding first. A nonzero sum stays nonzero throughout. */
-    if (host_is_little_endian())
-        part = ((part & 0xffu) << 24) | ((part & 0xff00u) << 8) | ((part >> 8) & 0xff00u) |
-               (part >> 24);
-    uint32_t total = sum + part;
-    total += total < part;
-    return total;
-}
-
 uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len)
 {
     const uint8_t *p = data;
     /* Headers (IPv4, TCP, ICMP) need no carry chains at all. */
     if (len < 64)
-        return finish(sum, sum_short(p, len));
+        return wire_csum_merge(sum, sum_short(p, len));
 
     uint8_t *nodst = NULL;
     /* Blocks of 32 bytes are an even length: the scalar rest chains on. */
@@ -262,7 +227,7 @@ uint32_t wire_csum_add(uint32_t sum, const void *data, size_t len)
         len -= 32;
     }
     acc = add_carry64(add_carry64(acc, a1), add_carry64(a2, a3));
-    return finish(sum, add_carry64(acc, sum_short(p, len)));
+    return wire_csum_merge(sum, add_carry64(acc, sum_short(p, len)));
 }
 
 uint32_t wire_csum_copy(void *dst, const void *src, size_t len, uint32_t sum)
@@ -290,7 +255,7 @@ uint32_t wire_csum_copy(void *dst, const void *src, size_t len, uint32_t sum)
     }
     acc = add_carry64(add_carry64(acc, a1), add_carry64(a2, a3));
     copy_short(d, p, len);
-    return finish(sum, add_carry64(acc, sum_short(p, len)));
+    return wire_csum_merge(sum, add_carry64(acc, sum_short(p, len)));
 }
 
 uint32_t wire_csum_shift(uint32_t sum)
@@ -299,19 +264,4 @@ uint32_t wire_csum_shift(uint32_t sum)
     while (v >> 16)
         v = (v & 0xffffu) + (v >> 16);
     return ((v & 0xffu) << 8) | (v >> 8);
-}
-
-uint16_t wire_csum_fold(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffffu) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
-uint32_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len)
-{
-    /* RFC 9293 3.1: source, destination, zero byte + protocol, TCP length.
-     * Each term is below 2^17, so the 32-bit sum cannot overflow. */
-    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) +
-           proto + (len >> 16) + (len & 0xffffu);
 }

@@ -34,7 +34,7 @@ int wire_ipv4_parse(const uint8_t *pkt, size_t len, wire_ipv4 *out, synack_drop 
     }
     /* RFC 791 3.1 / RFC 1071: the sum over a correct header, checksum
      * field included, is all ones, so the folded complement is zero. */
-    if (wire_csum_fold(wire_csum_add(0, pkt, hl)) != 0) {
+    if (wire_csum_fold(wire_csum_hdr(0, pkt, hl)) != 0) {
         *why = SYNACK_DROP_IP_CHECKSUM;
         return -1;
     }

@@ -74,7 +74,7 @@ static int decode(const uint8_t *seg, size_t len, uint32_t src, uint32_t dst,
     if (mode == CSUM_DEFER) {
         /* hl is a multiple of 4, so the payload's sum chains on. */
         uint32_t sum = wire_csum_pseudo(src, dst, WIRE_PROTO_TCP, (uint32_t)len);
-        *hdr_sum = wire_csum_add(sum, seg, hl);
+        *hdr_sum = wire_csum_hdr(sum, seg, hl);
     }
     if (payload)
         *payload = seg + hl;
@@ -136,7 +136,7 @@ void wire_tcp_finish_sum(uint8_t *buf, const synack_segment *seg, size_t hl, uin
 {
     uint32_t sum = wire_csum_pseudo(seg->saddr, seg->daddr, WIRE_PROTO_TCP,
                                     (uint32_t)(hl + seg->len));
-    sum = wire_csum_add(sum, buf, hl);      /* hl is a multiple of 4 */
+    sum = wire_csum_hdr(sum, buf, hl);
     uint64_t total = (uint64_t)sum + payload_sum;
     total = (total & 0xffffffffu) + (total >> 32);
     wire_put16(buf + 16, wire_csum_fold((uint32_t)total));

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "synack.h"
 
@@ -40,11 +41,86 @@ uint32_t wire_csum_copy(void *dst, const void *src, size_t len, uint32_t sum);
 uint32_t wire_csum_shift(uint32_t sum);
 
 /* Folds a running sum to 16 bits and complements it: the value to store
- * in a checksum field (host byte order). */
-uint16_t wire_csum_fold(uint32_t sum);
+ * in a checksum field (host byte order). Inline, as the helpers below:
+ * every datagram in and out needs a few of them (a call each cost more
+ * than the arithmetic). */
+static inline uint16_t wire_csum_fold(uint32_t sum)
+{
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);    /* at most 0xffff after two */
+    return (uint16_t)~sum;
+}
 
-/* The running sum of the TCP/UDP pseudo-header (RFC 9293 3.1). */
-uint32_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len);
+/* The running sum of the TCP/UDP pseudo-header (RFC 9293 3.1): source,
+ * destination, zero byte + protocol, TCP length. Each term is below
+ * 2^17, so the 32-bit sum cannot overflow. */
+static inline uint32_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint32_t len)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + (len >> 16) +
+           (len & 0xffffu);
+}
+
+/* Whether native 16-bit words hold the first byte in their low half. A
+ * compile-time constant with GCC/Clang; the memcpy probe is the portable
+ * fallback and folds to a constant as well. */
+static inline int wire_host_is_little_endian(void)
+{
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__)
+    return __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+#else
+    const uint16_t one = 1;
+    uint8_t first;
+    memcpy(&first, &one, 1);
+    return first == 1;
+#endif
+}
+
+/* Adds a native-order 64-bit partial sum (words loaded in host order) to
+ * a running sum in network order, with end-around carry, so the result
+ * never overflows 32 bits. */
+static inline uint32_t wire_csum_merge(uint32_t sum, uint64_t acc)
+{
+    /* 64 -> 32 bits with end-around carry (2^32 == 1 modulo 0xffff). */
+    uint32_t hi = (uint32_t)(acc >> 32);
+    uint32_t part = (uint32_t)acc + hi;
+    part += part < hi;
+    /* Native to network order: swapping all four bytes equals swapping
+     * the bytes of the 16-bit fold (x * 2^8 modulo 0xffff either way,
+     * RFC 1071 2 (B)), without folding first. A nonzero sum stays
+     * nonzero throughout. */
+    if (wire_host_is_little_endian())
+        part = ((part & 0xffu) << 24) | ((part & 0xff00u) << 8) | ((part >> 8) & 0xff00u) |
+               (part >> 24);
+    uint32_t total = sum + part;
+    total += total < part;
+    return total;
+}
+
+/* wire_csum_add for a header: len a multiple of 4 and at most 60 (an
+ * IPv4 or TCP header with options). Inline, so a header sum is a few
+ * loads and adds instead of a call into the general loop: 64-bit words
+ * with end-around carry (2^64 == 1 modulo 0xffff; a short loop the
+ * compiler keeps scalar), then a last 32-bit word if len is not a
+ * multiple of 8. */
+static inline uint32_t wire_csum_hdr(uint32_t sum, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        acc += w;
+        acc += acc < w;
+    }
+    if (i < len) {
+        uint32_t w;
+        memcpy(&w, p + i, sizeof w);
+        acc += w;
+        acc += acc < w;
+    }
+    return wire_csum_merge(sum, acc);
+}
 
 /* ---------------------------------------------------------------- IPv4 */
 
@@ -162,7 +238,35 @@ int wire_icmp_parse(const uint8_t *msg, size_t len, wire_icmp *out);
 size_t wire_icmp_emit(uint8_t *buf, uint8_t type, uint8_t code, uint32_t rest,
                       size_t body_len);
 
-/* Big-endian loads/stores, bounds are the caller's. */
+/* Big-endian loads/stores, bounds are the caller's. With GCC/Clang on a
+ * little-endian host each is one load or store and a byte swap; the
+ * byte-by-byte form elsewhere (the compiler's store merging turned runs
+ * of them into long shift-and-or chains building one wide store). */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t wire_get16(const uint8_t *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_bswap16(v);
+}
+static inline uint32_t wire_get32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return __builtin_bswap32(v);
+}
+static inline void wire_put16(uint8_t *p, uint16_t v)
+{
+    v = __builtin_bswap16(v);
+    memcpy(p, &v, sizeof v);
+}
+static inline void wire_put32(uint8_t *p, uint32_t v)
+{
+    v = __builtin_bswap32(v);
+    memcpy(p, &v, sizeof v);
+}
+#else
 static inline uint16_t wire_get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t wire_get32(const uint8_t *p)
 {
@@ -173,5 +277,6 @@ static inline void wire_put32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
+#endif
 
 #endif
