@@ -40,7 +40,7 @@ install: build
 clean:
 	rm -rf $(BUILD) $(ASAN)
 
-# Benchmarks (not part of `make test`): Release build (-O2, no sanitizers)
+# Benchmarks (not part of `make test`): Release build (-O2, LTO, no sanitizers)
 # in build-bench; as root, installs liblwip-dev for the lwIP peer first. Prints
 # one table; `make bench ARGS=--json` (or SYNACK_BENCH_JSON=1) for JSON,
 # `make bench ARGS=--conns=1000000` for the full connection range. Build
@@ -52,7 +52,7 @@ bench:
 	  echo "bench: could not install liblwip-dev; lwIP figures will be missing" >&2; \
 	fi
 	@$(CMAKE) -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
-	  -DSYNACK_SANITIZE=OFF -DSYNACK_WERROR=ON >&2
+	  -DSYNACK_SANITIZE=OFF -DSYNACK_WERROR=ON -DSYNACK_LTO=ON >&2
 	@$(CMAKE) --build build-bench -j $(JOBS) --target bench-all >&2
 	@bench/run.sh build-bench $(ARGS)
 
