@@ -72,6 +72,10 @@ typedef struct tcb_ext {
     tcb_cc   undo_cc;
     uint32_t undo_lo, undo_hi, undo_bytes;
     uint32_t dsack_l, dsack_r;  /* duplicate to report (if dsack_pending) */
+    /* Proportional rate reduction in SACK recovery (RFC 6937): bytes the
+     * peer reported delivered and bytes sent since recovery began, and
+     * FlightSize when it began. */
+    uint32_t prr_delivered, prr_out, recover_fs;
     uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
     uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */
@@ -351,16 +355,22 @@ uint32_t sack_high(const tcb *t);               /* HighACK..HighSACK end */
  * byte; 0 if none. */
 int sack_next_hole(const tcb *t, uint32_t from, uint32_t *start, uint32_t *end);
 uint32_t sack_hole_bytes(const tcb *t, uint32_t lo, uint32_t hi);
+/* RFC 6675 4 SetPipe, as this sender keeps it: the bytes above the highest
+ * SACKed byte plus the holes below it already resent (below high_rxt). */
+uint32_t sack_pipe(const tcb *t, uint32_t high_rxt);
 
 /* ---- tcp_recovery.c: fast retransmit / fast recovery ---- */
 /* An ACK was processed: acked = bytes newly acknowledged (0 for a
- * duplicate), dup = it is a duplicate ACK (RFC 5681 section 2), sack_news
- * = its SACK blocks added information. */
-void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_news);
+ * duplicate), delivered = acked plus the bytes it newly SACKed (RFC 6937
+ * DeliveredData), dup = it is a duplicate ACK (RFC 5681 section 2),
+ * sack_news = its SACK blocks added information. */
+void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, uint32_t delivered, int dup,
+                     int sack_news);
 /* The retransmission timer expired: leave recovery, forget SACK state. */
 void recovery_on_rto(synack_stack *s, tcb *t);
-/* SACK recovery resent [seq, seq + span). */
+/* SACK recovery resent [seq, seq + span) / sent span new bytes. */
 void recovery_resent(tcb *t, uint32_t seq, uint32_t span);
+void recovery_sent_new(tcb *t, uint32_t span);
 /* An ACK's SACK blocks, before recovery_on_ack: a D-SACK (RFC 2883) for
  * bytes the last recovery resent may show that recovery was spurious. */
 void recovery_on_dsack(synack_stack *s, tcb *t, const synack_tcp_opts *o, uint32_t ack);

@@ -718,6 +718,7 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
               ((uint32_t)seg->wnd << t->snd_wscale) == t->snd_wnd &&
               t->snd_wnd != 0;    /* answers to zero-window probes are not */
     int sack_news = 0;
+    uint32_t sacked_before = t->sb ? sack_bytes(t) : 0;
     if (t->sack_ok && seg->opts.nsack) {
         recovery_on_dsack(s, t, &seg->opts, ack);
         sack_news = sack_update(s, t, &seg->opts);
@@ -747,8 +748,15 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
      * (RFC 9293 3.8.6.1: never give up while the window is zero). */
     if (t->snd_wnd == 0 && ack == t->snd_una)
         t->retries = 0;
-    if (tcb_synchronized(t))
-        recovery_on_ack(s, t, acked, dup, sack_news);
+    if (tcb_synchronized(t)) {
+        /* RFC 6937 DeliveredData: the cumulative advance plus the change
+         * in SACKed bytes (ranges the advance swallowed count once). */
+        uint32_t sacked_after = t->sb ? sack_bytes(t) : 0;
+        uint32_t delivered = acked + sacked_after - sacked_before;
+        if ((int32_t)delivered < 0)
+            delivered = 0;
+        recovery_on_ack(s, t, acked, delivered, dup, sack_news);
+    }
 
     switch (t->state) {
     case SYNACK_FIN_WAIT_1:

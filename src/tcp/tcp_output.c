@@ -265,7 +265,8 @@ uint32_t tcp_retransmit_at(synack_stack *s, tcb *t, uint32_t seq, uint32_t max_l
  * bytes in flight (pipe) leave a segment of room in cwnd, retransmit the
  * next hole, else send new data. Holes below the highest SACKed byte are
  * taken as lost; pipe counts the bytes above it plus the holes already
- * resent. */
+ * resent. cwnd is set on each ACK by proportional rate reduction
+ * (tcp_recovery.c:prr_update). */
 static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
 {
     tcb_ext *x = t->ext;        /* in recovery, so present */
@@ -275,10 +276,7 @@ static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
         uint32_t high = sack_high(t);
         if (seq_lt(x->high_rxt, t->snd_una))
             x->high_rxt = t->snd_una;
-        uint32_t resent_to = seq_lt(x->high_rxt, high) ? x->high_rxt : high;
-        uint32_t pipe = (seq_gt(t->snd_max, high) ? t->snd_max - high : 0) +
-                        sack_hole_bytes(t, t->snd_una, resent_to);
-        if (pipe + eff > x->cc.cwnd)
+        if (sack_pipe(t, x->high_rxt) + eff > x->cc.cwnd)
             return;
         uint32_t a, b;
         if (sack_next_hole(t, x->high_rxt, &a, &b) && seq_lt(a, high)) {
@@ -301,6 +299,7 @@ static void sack_recovery_output(synack_stack *s, tcb *t, uint32_t data_end)
         uint32_t seq = t->snd_nxt;
         uint32_t span = send_data(s, t, seq, n, data_end);
         sent(s, t, seq, span);
+        recovery_sent_new(t, span);
     }
 }
 

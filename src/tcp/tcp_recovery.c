@@ -1,7 +1,8 @@
 /* tcp_recovery.c — fast retransmit and fast recovery: NewReno (RFC 5681
  * section 3.2, RFC 6582) when the peer does not do SACK, and SACK-based
  * recovery (RFC 6675) when it does. The retransmissions of SACK recovery
- * are paced by tcp_output's pipe loop; NewReno resends one segment per
+ * are paced by tcp_output's pipe loop, with cwnd set on every ACK by
+ * proportional rate reduction (RFC 6937); NewReno resends one segment per
  * (partial) acknowledgment from here. */
 #include "tcp/tcp_cc.h"
 
@@ -14,9 +15,42 @@ void recovery_resent(tcb *t, uint32_t seq, uint32_t span)
     tcb_ext *x = t->ext;
     x->high_rxt = seq + span;
     x->rxt_mark = t->snd_max;
+    x->prr_out += span;
     x->undo_bytes += span;
     if (seq_gt(seq + span, x->undo_hi))
         x->undo_hi = seq + span;
+}
+
+void recovery_sent_new(tcb *t, uint32_t span)
+{
+    t->ext->prr_out += span;
+}
+
+/* RFC 6937 section 3, on every ACK of a SACK recovery: cwnd = pipe +
+ * sndcnt, where sndcnt spreads the reduction to ssthresh over the ACKs of
+ * the window (sending ssthresh / RecoverFS of what the peer reports
+ * delivered) while pipe is above ssthresh, and below it grows back
+ * towards ssthresh no faster than slow start (PRR-SSRB). RFC 6675 alone
+ * sends nothing until half the window has been acknowledged, so one lost
+ * ACK at the wrong moment left nothing in flight to clock out the rest. */
+static void prr_update(tcb *t, tcb_ext *x, uint32_t delivered)
+{
+    x->prr_delivered += delivered;
+    uint32_t pipe = sack_pipe(t, x->high_rxt);
+    uint32_t ssthresh = x->cc.ssthresh;
+    int64_t sndcnt;
+    if (pipe > ssthresh) {
+        uint64_t fs = x->recover_fs ? x->recover_fs : 1;
+        sndcnt = (int64_t)(((uint64_t)x->prr_delivered * ssthresh + fs - 1) / fs) -
+                 (int64_t)x->prr_out;
+    } else {
+        int64_t limit = (int64_t)x->prr_delivered - (int64_t)x->prr_out;
+        if (limit < (int64_t)delivered)
+            limit = delivered;
+        limit += t->mss;
+        sndcnt = (int64_t)(ssthresh - pipe) < limit ? (int64_t)(ssthresh - pipe) : limit;
+    }
+    x->cc.cwnd = pipe + (uint32_t)(sndcnt > 0 ? sndcnt : 0);
 }
 
 /* Called with the extension present (the callers below make sure). */
@@ -34,6 +68,8 @@ static void enter_recovery(synack_stack *s, tcb *t)
     x->undo_cc = x->cc;
     x->undo_lo = x->undo_hi = t->snd_una;
     x->undo_bytes = 0;
+    x->prr_delivered = x->prr_out = 0;
+    x->recover_fs = t->snd_max - t->snd_una;    /* RFC 6937 RecoverFS */
     cc_on_fast_loss(s, t);
     /* RFC 6582 3.2 step 2 / RFC 6675 5 (4.3): retransmit the first
      * unacknowledged segment now, whatever cwnd and pipe say. */
@@ -109,7 +145,8 @@ void recovery_on_dsack(synack_stack *s, tcb *t, const synack_tcp_opts *o, uint32
     s->stats.tcp_spurious_recoveries++;
 }
 
-void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_news)
+void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, uint32_t delivered, int dup,
+                     int sack_news)
 {
     tcb_ext *x = t->ext;
     if (acked) {
@@ -139,6 +176,7 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
         if (t->sack_ok) {
             if (sack_news)
                 detect_lost_resends(s, t, x);
+            prr_update(t, x, delivered);
         } else {
             /* Partial acknowledgment (RFC 6582 3.2 step 3): resend the
              * next hole, deflate cwnd by what was acknowledged. */
@@ -167,12 +205,18 @@ void recovery_on_ack(synack_stack *s, tcb *t, uint32_t acked, int dup, int sack_
          * 7.4; without RACK's per-segment times this is its TLP case). */
         int probe_answered = x->tlp_out && t->sack_ok && seq_gt(sack_high(t), t->snd_una);
         if ((x->dupacks >= DUPTHRESH || sack_says_lost(t) || probe_answered) &&
-            seq_geq(t->snd_una, x->recover))
+            seq_geq(t->snd_una, x->recover)) {
             enter_recovery(s, t);
-    } else if (!t->sack_ok && dup) {
-        x->cc.cwnd += t->mss;       /* RFC 6582 3.2 step 4: inflate */
-    } else if (t->sack_ok && sack_news) {
-        detect_lost_resends(s, t, x);
+            if (t->sack_ok)
+                prr_update(t, x, delivered);
+        }
+    } else if (!t->sack_ok) {
+        if (dup)
+            x->cc.cwnd += t->mss;   /* RFC 6582 3.2 step 4: inflate */
+    } else {
+        if (sack_news)
+            detect_lost_resends(s, t, x);
+        prr_update(t, x, delivered);
     }
 }
 

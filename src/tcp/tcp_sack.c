@@ -130,6 +130,16 @@ int sack_next_hole(const tcb *t, uint32_t from, uint32_t *start, uint32_t *end)
     return 0;   /* no hole below the highest SACKed byte */
 }
 
+uint32_t sack_pipe(const tcb *t, uint32_t high_rxt)
+{
+    uint32_t high = sack_high(t);
+    if (seq_lt(high_rxt, t->snd_una))
+        high_rxt = t->snd_una;
+    uint32_t resent_to = seq_lt(high_rxt, high) ? high_rxt : high;
+    return (seq_gt(t->snd_max, high) ? t->snd_max - high : 0) +
+           sack_hole_bytes(t, t->snd_una, resent_to);
+}
+
 uint32_t sack_hole_bytes(const tcb *t, uint32_t lo, uint32_t hi)
 {
     uint32_t n = 0, at = lo;
