@@ -59,13 +59,33 @@ void *stack_calloc(synack_stack *s, size_t n)
     return p;
 }
 
-void *rec_get(synack_stack *s, rec_cache *c, size_t size)
+/* The cache is a list threaded through the free blocks' first bytes. */
+static void *cache_pop(rec_cache *c)
 {
     void *p = c->head;
+    if (p) {
+        memcpy(&c->head, p, sizeof(void *));
+        c->n--;
+    }
+    return p;
+}
+
+/* Keeps p if the cache holds fewer than max; returns whether it did. */
+static int cache_push(rec_cache *c, void *p, unsigned max)
+{
+    if (c->n >= max)
+        return 0;
+    memcpy(p, &c->head, sizeof(void *));
+    c->head = p;
+    c->n++;
+    return 1;
+}
+
+void *rec_get(synack_stack *s, rec_cache *c, size_t size)
+{
+    void *p = cache_pop(c);
     if (!p)
         return stack_calloc(s, size);
-    memcpy(&c->head, p, sizeof(void *));
-    c->n--;
     /* A reused record starts exactly as a fresh calloc'ed one would. */
     memset(p, 0, size);
     return p;
@@ -73,37 +93,22 @@ void *rec_get(synack_stack *s, rec_cache *c, size_t size)
 
 void rec_put(synack_stack *s, rec_cache *c, void *p)
 {
-    if (!p)
-        return;
-    if (c->n >= REC_CACHE_MAX) {
+    if (p && !cache_push(c, p, REC_CACHE_MAX))
         stack_free(s, p);
-        return;
-    }
-    memcpy(p, &c->head, sizeof(void *));
-    c->head = p;
-    c->n++;
 }
 
 void rec_cache_drain(synack_stack *s, rec_cache *c)
 {
-    while (c->head) {
-        void *p = c->head;
-        memcpy(&c->head, p, sizeof(void *));
+    void *p;
+    while ((p = cache_pop(c)) != NULL)
         stack_free(s, p);
-    }
-    c->n = 0;
 }
 
 void *stack_ring_alloc(void *ctx, size_t n)
 {
     synack_stack *s = ctx;
-    rec_cache *c = &s->buf_cache;
-    if (n != STACK_BUF_CACHED || !c->head)
-        return stack_alloc(s, n);
-    void *p = c->head;
-    memcpy(&c->head, p, sizeof(void *));
-    c->n--;
-    return p;       /* like malloc: contents unspecified */
+    void *p = n == STACK_BUF_CACHED ? cache_pop(&s->buf_cache) : NULL;
+    return p ? p : stack_alloc(s, n);   /* like malloc: contents unspecified */
 }
 
 void stack_ring_free(void *ctx, void *p)
@@ -113,13 +118,9 @@ void stack_ring_free(void *ctx, void *p)
 
 void stack_ring_release(synack_stack *s, ring *r)
 {
-    rec_cache *c = &s->buf_cache;
-    if (r->buf && r->size == STACK_BUF_CACHED && c->n < STACK_BUF_CACHE_MAX) {
-        memcpy(r->buf, &c->head, sizeof(void *));
-        c->head = r->buf;
-        c->n++;
-        r->buf = NULL;      /* the rest as ring_free leaves it */
-    }
+    if (r->buf && r->size == STACK_BUF_CACHED &&
+        cache_push(&s->buf_cache, r->buf, STACK_BUF_CACHE_MAX))
+        r->buf = NULL;      /* kept; the rest as ring_free leaves it */
     ring_free(r, s->cfg.free, s->cfg.alloc_ctx);
 }
 

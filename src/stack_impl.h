@@ -163,7 +163,7 @@ void  rec_cache_drain(synack_stack *s, rec_cache *c);
  * STACK_BUF_CACHE_MAX, and handed to the next ring that asks for that
  * size: a short connection then costs no allocator round trip for its
  * queues. Other sizes go straight to the configured allocator. */
-#define STACK_BUF_CACHED    2048u
+#define STACK_BUF_CACHED    RING_FIRST_ALLOC
 #define STACK_BUF_CACHE_MAX 16u
 /* Allocator callbacks for ring_write (ctx: the stack). */
 void *stack_ring_alloc(void *ctx, size_t n);

@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-#define RING_MIN_ALLOC 2048u
-
 /* Ensures storage for offsets [0, need) from the head, growing by
  * doubling. Growth copies the whole old buffer in order, so bytes written
  * beyond len with ring_write_at survive it. */
@@ -16,7 +14,7 @@ static int reserve(ring *r, uint32_t need, synack_alloc_fn alloc, synack_free_fn
         return 0;
     if (need > r->cap)
         return -1;      /* beyond what the ring may ever hold (a caller bug) */
-    uint32_t nsize = r->size ? r->size : RING_MIN_ALLOC;
+    uint32_t nsize = r->size ? r->size : RING_FIRST_ALLOC;
     while (nsize < need)
         nsize = nsize > r->cap / 2 ? r->cap : nsize * 2;
     if (nsize > r->cap)

@@ -13,6 +13,10 @@
 
 #include "synack.h"
 
+/* A ring's first allocation; it doubles from there. (The stack caches
+ * freed buffers of exactly this size: stack_impl.h.) */
+#define RING_FIRST_ALLOC 2048u
+
 typedef struct ring {
     uint8_t *buf;       /* NULL until the first write */
     uint32_t size;      /* bytes allocated (<= cap) */
