@@ -589,10 +589,18 @@ typedef enum synack_option {
     SYNACK_TCP_CONGESTION,      /* SYNACK_CC_NEWRENO or SYNACK_CC_CUBIC */
     SYNACK_TCP_QUICKACK,        /* bool: acknowledge every segment at once
                                    (no delayed ACK) */
-    SYNACK_TCP_SOFT_ERROR       /* read-only: the last soft ICMP error
+    SYNACK_TCP_SOFT_ERROR,      /* read-only: the last soft ICMP error
                                    (SYNACK_EHOSTUNREACH, ...) reported on
                                    the path since data last got through,
                                    0 if none (RFC 1122 4.2.3.9) */
+    SYNACK_TCP_RETRIES          /* R2 of this connection (RFC 1122
+                                   4.2.3.5, RFC 9293 MUST-21): timeouts
+                                   of the same segment (its SYN included
+                                   when set before connect) before the
+                                   connection fails with ETIMEDOUT, 1..255;
+                                   0 sets the stack's cfg.data_retries /
+                                   cfg.syn_retries back; reads the value
+                                   in force */
 } synack_option;
 
 /* Congestion control modules (SYNACK_TCP_CONGESTION, cfg.cc). */
@@ -616,6 +624,12 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *value);
 #define SYNACK_EV_ERROR     0x10u   /* synack_get_error has a code */
 #define SYNACK_EV_URGENT    0x20u   /* urgent data pending (see
                                        synack_urgent_pending) */
+#define SYNACK_EV_TROUBLE   0x40u   /* delivery trouble short of failure
+                                       (RFC 1122 4.2.3.5 (d), 4.2.3.9): the
+                                       same segment timed out R1 = 3 times
+                                       or more, or an ICMP soft error came
+                                       (SYNACK_TCP_SOFT_ERROR); clears when
+                                       the peer acknowledges new data */
 
 /* Current readiness of one handle (0 for a bad handle). */
 unsigned synack_poll(const synack_stack *s, int h);

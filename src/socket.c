@@ -83,6 +83,8 @@ unsigned synack_poll(const synack_stack *s, int h)
             ev |= SYNACK_EV_ERROR;
         if (tcp_urgent_pending(t))
             ev |= SYNACK_EV_URGENT;
+        if (tcb_troubled(t) && t->state != SYNACK_CLOSED)
+            ev |= SYNACK_EV_TROUBLE;
     }
     return ev;
 }
@@ -123,7 +125,7 @@ int sock_apply_options(synack_stack *s, const sock *so, tcb *t)
      * their defaults make one now. */
     if (!so->keepalive && so->keepidle == TCB_KEEPIDLE_DEFAULT &&
         so->keepintvl == TCB_KEEPINTVL_DEFAULT && so->keepcnt == TCB_KEEPCNT_DEFAULT &&
-        so->linger == -1 && !so->mss_cap)
+        so->linger == -1 && !so->mss_cap && !so->retries)
         return 0;
     tcb_ext *x = tcb_ext_get(s, t);
     if (!x)
@@ -134,6 +136,7 @@ int sock_apply_options(synack_stack *s, const sock *so, tcb *t)
     x->keepcnt = (uint16_t)so->keepcnt;
     x->linger = so->linger;
     x->mss_cap = so->mss_cap;
+    x->retries_max = so->retries;
     return 0;
 }
 
@@ -296,6 +299,7 @@ int synack_accept(synack_stack *s, int h, synack_endpoint *peer)
     so->keepalive = t->keepalive;
     so->linger = tcb_linger(t);
     so->mss_cap = t->ext ? t->ext->mss_cap : 0;
+    so->retries = t->ext ? t->ext->retries_max : 0;
     if (t->ext) {
         /* The listener's keepalive timing, which the connection took
          * (sock_apply_options): the handle must report and keep it. */
@@ -665,6 +669,17 @@ int synack_setopt(synack_stack *s, int h, int opt, int v)
         return 0;
     case SYNACK_TCP_SOFT_ERROR:
         return SYNACK_EINVAL;       /* read-only */
+    case SYNACK_TCP_RETRIES:
+        if (v < 0 || v > 255)
+            return SYNACK_EINVAL;
+        if (t) {
+            tcb_ext *x = tcb_ext_get(s, t);
+            if (!x)
+                return SYNACK_ENOMEM;
+            x->retries_max = (uint8_t)v;
+        }
+        so->retries = (uint8_t)v;
+        return 0;
     case SYNACK_TCP_CONGESTION:
         if (v != SYNACK_CC_NEWRENO && v != SYNACK_CC_CUBIC)
             return SYNACK_EINVAL;
@@ -705,6 +720,10 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *v)
     case SYNACK_TCP_QUICKACK:  *v = so->quickack; return 0;
     case SYNACK_TCP_CONGESTION: *v = so->cc; return 0;
     case SYNACK_TCP_SOFT_ERROR: *v = t ? tcb_soft_error(t) : 0; return 0;
+    case SYNACK_TCP_RETRIES:
+        *v = so->retries ? so->retries
+             : (int)(t && tcb_synchronized(t) ? s->cfg.data_retries : s->cfg.syn_retries);
+        return 0;
     default:
         return SYNACK_ENOPROTOOPT;
     }

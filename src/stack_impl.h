@@ -60,6 +60,7 @@ typedef struct sock {
     int       linger;
     uint32_t  rcvbuf, sndbuf;
     uint16_t  mss_cap;
+    uint8_t   retries;          /* SYNACK_TCP_RETRIES, 0 = the stack's */
     uint32_t  keepidle, keepintvl, keepcnt;
     tcb      *tcb;              /* SOCK_CONN */
     /* SOCK_LISTEN */

@@ -88,6 +88,7 @@ typedef struct tcb_ext {
     uint16_t keep_probes;
     uint16_t mss_cap;           /* TCP_MAXSEG, 0 = none */
     uint8_t  dupacks;
+    uint8_t  retries_max;       /* SYNACK_TCP_RETRIES, 0 = the stack's */
     unsigned in_recovery:1;     /* fast recovery in progress */
     unsigned undo_armed:1;      /* the last recovery may still be undone */
     unsigned dsack_pending:1;   /* the next ACK reports [dsack_l, dsack_r) */
@@ -203,6 +204,11 @@ static inline uint32_t tcb_irs(const tcb *t) { return t->rcv_nxt - 1; }
 #define TCB_KEEPCNT_DEFAULT 9
 
 static inline int tcb_soft_error(const tcb *t) { return t->ext ? t->ext->soft_error : 0; }
+/* RFC 1122 4.2.3.5: R1, the timeouts of one segment after which the
+ * application hears of the trouble (SHLD-10: at least 3). */
+#define TCB_R1 3u
+/* SYNACK_EV_TROUBLE: R1 reached, or a soft ICMP error, without progress. */
+static inline int tcb_troubled(const tcb *t) { return t->retries >= TCB_R1 || tcb_soft_error(t); }
 static inline int tcb_linger(const tcb *t) { return t->ext ? t->ext->linger : -1; }
 static inline int tcb_in_recovery(const tcb *t) { return t->ext && t->ext->in_recovery; }
 

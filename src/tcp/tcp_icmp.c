@@ -126,8 +126,10 @@ int tcp_icmp_error(synack_stack *s, const tcp_icmp_err *e)
      * times out, this is the error the application gets instead of a
      * bare ETIMEDOUT (RFC 1122 4.2.3.9, RFC 9293 3.8.3 / MUST-20). */
     tcb_ext *x = tcb_ext_get(s, t);
-    if (x)      /* without memory the news is lost, as if never sent */
+    if (x) {    /* without memory the news is lost, as if never sent */
         x->soft_error = err ? err : soft_error_code(e);
+        sock_notify(s, t->handle);      /* SYNACK_EV_TROUBLE */
+    }
     stack_drop(s, SYNACK_DROP_ICMP_SOFT_ERROR, t, NULL);
     return 1;
 }

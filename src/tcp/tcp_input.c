@@ -631,6 +631,8 @@ static void ack_advance(synack_stack *s, tcb *t, const synack_segment *seg)
         tcb_rtt_sample(s, t, s->now - t->rtt_start);
         t->rtt_timing = 0;
     }
+    if (tcb_troubled(t))
+        sock_notify(s, t->handle);      /* SYNACK_EV_TROUBLE clears */
     t->retries = 0;
     tcb_ext *x = t->ext;
     if (x) {

@@ -226,6 +226,8 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     uint32_t limit = t->state == SYNACK_SYN_SENT ? s->cfg.syn_retries
                    : t->state == SYNACK_SYN_RECEIVED ? s->cfg.synack_retries
                    : s->cfg.data_retries;
+    if (t->ext && t->ext->retries_max && t->state != SYNACK_SYN_RECEIVED)
+        limit = t->ext->retries_max;        /* SYNACK_TCP_RETRIES (MUST-21) */
     if (t->retries > limit) {
         s->stats.conns_timeout++;
         if (t->state == SYNACK_SYN_RECEIVED && t->passive) {
@@ -244,6 +246,8 @@ static int fire_retransmit(synack_stack *s, tcb *t)
     /* RFC 6298 (5.5): back off; (5.6) restart with the new RTO; resend
      * from the oldest unacknowledged sequence number (5.4). */
     s->stats.tcp_rto_timeouts++;
+    if (t->retries == TCB_R1)
+        sock_notify(s, t->handle);  /* SYNACK_EV_TROUBLE (RFC 1122 4.2.3.5 (d)) */
     t->rto = clamp_rto(s, t->rto * 2);
     if (t->state == SYNACK_SYN_SENT || t->state == SYNACK_SYN_RECEIVED)
         t->syn_lost = 1;        /* the initial window shrinks (cc_init) */

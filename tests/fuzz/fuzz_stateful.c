@@ -21,7 +21,7 @@
  *   RECV st sl n:u16  receive up to n bytes and check them (odd n: through
  *                 synack_recv_peek/consume, checked in place)
  *   CLOSE / SHUTDOWN / ABORT st sl
- *   SETOPT st sl o v:u16   synack_setopt(o % 14, (int16_t)v)
+ *   SETOPT st sl o v:u16   synack_setopt(o % 15, (int16_t)v)
  *   INJECT st c n:u16 bytes   a raw datagram into stack st; c bit 0
  *                 repairs the IPv4 header (to st, from the other stack),
  *                 bit 1 the TCP checksum too
@@ -275,12 +275,12 @@ static void op_query(world *w, int st, int h)
 {
     synack_stack *S = w->node[st].s;
     unsigned ev = synack_poll(S, h);
-    FZ_ASSERT((ev & ~0x1fu) == 0);
+    FZ_ASSERT((ev & ~0x7fu) == 0);
     synack_ready_event evs[4];
     int n = synack_ready(S, evs, 4);
     FZ_ASSERT(n >= 0 && n <= 4);
     for (int i = 0; i < n; i++)
-        FZ_ASSERT(evs[i].handle >= 0 && (evs[i].events & ~0x1fu) == 0);
+        FZ_ASSERT(evs[i].handle >= 0 && (evs[i].events & ~0x7fu) == 0);
     int e = synack_get_error(S, h);
     FZ_ASSERT(e == 0 || valid_err(e));
     int state = synack_get_state(S, h);
@@ -291,7 +291,7 @@ static void op_query(world *w, int st, int h)
     synack_endpoint ep;
     CHECK_RC(synack_local_addr(S, h, &ep));
     CHECK_RC(synack_remote_addr(S, h, &ep));
-    for (int o = 1; o <= 12; o++) {
+    for (int o = 1; o <= SYNACK_TCP_RETRIES; o++) {
         int v;
         CHECK_RC(synack_getopt(S, h, o, &v));
     }
@@ -435,7 +435,7 @@ static void step(world *w, fz_in *in)
         CHECK_RC(synack_shutdown(S, h));
         break;
     case OP_SETOPT: {
-        int o = fz_u8(in) % 14;
+        int o = fz_u8(in) % 15;
         CHECK_RC(synack_setopt(S, h, o, (int16_t)fz_u16(in)));
         break;
     }

@@ -5,7 +5,9 @@
  * segment and transmission goes back to SND.UNA (RFC 5681 3.1), so the
  * ACK of the resent segment releases the next two segments again
  * (go-back-N); Karn's rule keeps the backed-off RTO until a fresh sample;
- * and data_retries expiries end the connection with ETIMEDOUT.
+ * data_retries expiries end the connection with ETIMEDOUT, or the
+ * connection's own SYNACK_TCP_RETRIES (MUST-21); the third expiry of one
+ * segment raises SYNACK_EV_TROUBLE (SHLD-9).
  *
  * No timestamps, SACK or window scaling: 1460-byte segments. The
  * handshake takes 100 ms: SRTT 100, RTTVAR 50, RTO 300 ms. Peer
@@ -173,6 +175,122 @@ TEST(fresh_sample_after_backoff_resets_rto)
     h_expect_nothing(h);
     h_advance(h, SYNACK_USEC(1));
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(2), SEG(3));
+    h_free(h);
+}
+
+/* RFC 1122 4.2.3.5 (d), RFC 9293 SHLD-9: at the R1 = 3rd timeout of the
+ * same segment the application is told (SYNACK_EV_TROUBLE, through the
+ * ready queue), before the connection fails; the ACK that finally comes
+ * clears it. */
+TEST(third_timeout_raises_trouble_until_the_ack)
+{
+    harness *h = new_h(SYNACK_SEC(60), 15);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    synack_ready_event ev[4];
+    while (synack_ready(s, ev, 4) > 0)
+        ;
+    CHECK_EQ(synack_send(s, c, data, 1460), 1460);
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    while (synack_ready(s, ev, 4) > 0)
+        ;
+    h_advance(h, SYNACK_MSEC(300));
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    h_advance(h, SYNACK_MSEC(600));
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    CHECK_EQ(synack_ready(s, ev, 4), 0);                 /* two: not yet */
+    CHECK_EQ(synack_poll(s, c) & SYNACK_EV_TROUBLE, 0);
+    h_advance(h, SYNACK_MSEC(1200));
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    CHECK_EQ(synack_ready(s, ev, 4), 1);                 /* the third */
+    CHECK_EQ(ev[0].handle, c);
+    CHECK(ev[0].events & SYNACK_EV_TROUBLE);
+    CHECK(ev[0].events & SYNACK_EV_CONNECTED);
+    CHECK_EQ(synack_get_error(s, c), 0);
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", SEG(1)), 0);
+    CHECK_EQ(synack_ready(s, ev, 4), 1);
+    CHECK_EQ(ev[0].events & SYNACK_EV_TROUBLE, 0);
+    h_free(h);
+}
+
+/* RFC 9293 MUST-21: R2 per connection. With SYNACK_TCP_RETRIES 2 the
+ * third timeout ends the connection (the stack's data_retries is 15);
+ * the values outside 0..255 are refused, 0 restores the stack's. */
+TEST(retries_option_sets_r2_for_one_connection)
+{
+    harness *h = new_h(SYNACK_SEC(60), 15);
+    uint32_t a;
+    int c = open_conn(h, &a);
+    synack_stack *s = h_stack(h);
+    int v = 0;
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_RETRIES, &v), 0);
+    CHECK_EQ(v, 15);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_RETRIES, 256), SYNACK_EINVAL);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_RETRIES, -1), SYNACK_EINVAL);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_RETRIES, 2), 0);
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_RETRIES, &v), 0);
+    CHECK_EQ(v, 2);
+    CHECK_EQ(synack_send(s, c, data, 1460), 1460);
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    h_advance(h, SYNACK_MSEC(300));
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    h_advance(h, SYNACK_MSEC(600));
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    CHECK_EQ(synack_get_state(s, c), SYNACK_ESTABLISHED);
+    h_advance(h, SYNACK_MSEC(1200));
+    h_expect_nothing(h);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_CLOSED);
+    CHECK_EQ(synack_get_error(s, c), SYNACK_ETIMEDOUT);
+    h_free(h);
+}
+
+/* An accepted connection takes the listener's value. */
+TEST(retries_option_is_inherited_from_the_listener)
+{
+    harness *h = new_h(SYNACK_SEC(60), 15);
+    synack_stack *s = h_stack(h);
+    h_advance(h, SYNACK_SEC(1));
+    int l = synack_socket(s);
+    CHECK_EQ(synack_bind(s, l, 0, 80), 0);
+    CHECK_EQ(synack_setopt(s, l, SYNACK_TCP_RETRIES, 4), 0);
+    CHECK_EQ(synack_listen(s, l, 8), 0);
+    CHECK_EQ(h_inject(h, "S 1000:1000(0) win 65535 <mss 1460>"), 0);
+    uint32_t a = h_pop(h).seq + 1;
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", a), 0);
+    int c = synack_accept(s, l, NULL);
+    CHECK(c >= 0);
+    int v = 0;
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_RETRIES, &v), 0);
+    CHECK_EQ(v, 4);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_RETRIES, 0), 0);     /* back to the stack's */
+    CHECK_EQ(synack_getopt(s, c, SYNACK_TCP_RETRIES, &v), 0);
+    CHECK_EQ(v, 15);
+    h_free(h);
+}
+
+/* Set on a client before connect, the option bounds the SYN's timeouts
+ * as well (syn_retries is 7 by default). */
+TEST(retries_option_bounds_the_syn)
+{
+    harness *h = new_h(SYNACK_SEC(60), 15);
+    synack_stack *s = h_stack(h);
+    h_advance(h, SYNACK_SEC(1));
+    int c = synack_socket(s);
+    CHECK_EQ(synack_bind(s, c, 0, 80), 0);
+    CHECK_EQ(synack_setopt(s, c, SYNACK_TCP_RETRIES, 1), 0);
+    CHECK_EQ(synack_connect(s, c, H_DEFAULT_PEER_ADDR, 40000), SYNACK_EINPROGRESS);
+    synack_segment syn = h_pop(h);
+    h_advance(h, SYNACK_SEC(1));                        /* rto_initial */
+    h_expect(h, "S %u:%u(0)", syn.seq, syn.seq);
+    h_advance(h, SYNACK_SEC(2));
+    h_expect_nothing(h);
+    CHECK_EQ(synack_get_state(s, c), SYNACK_CLOSED);
+    CHECK_EQ(synack_get_error(s, c), SYNACK_ETIMEDOUT);
+    synack_stats st;
+    synack_stats_get(s, &st);
+    CHECK_U64(st.conns_timeout, 1);
+    CHECK_U64(st.tcp_rto_timeouts, 1);
     h_free(h);
 }
 

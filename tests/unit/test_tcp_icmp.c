@@ -274,6 +274,34 @@ TEST(soft_error_is_reported_when_the_connect_times_out)
     h_free(h);
 }
 
+/* A soft error raises SYNACK_EV_TROUBLE at once, through the ready
+ * queue (MUST-47: the application hears of it without polling the
+ * option); the ACK of new data clears it, and that change is reported
+ * too. */
+TEST(soft_error_raises_the_trouble_event_until_progress)
+{
+    harness *h = h_new(NULL);
+    uint32_t iss;
+    int c = established(h, &iss);
+    synack_stack *s = h_stack(h);
+    synack_ready_event ev[4];
+    while (synack_ready(s, ev, 4) > 0)
+        ;
+    CHECK_EQ(synack_send(s, c, "ab", 2), 2);
+    h_pop(h);
+    CHECK_EQ(synack_poll(s, c) & SYNACK_EV_TROUBLE, 0);
+    CHECK_EQ(inject_icmp(h, WIRE_ICMP_UNREACH, 1, 0, iss + 1), 1);
+    CHECK_EQ(synack_ready(s, ev, 4), 1);
+    CHECK_EQ(ev[0].handle, c);
+    CHECK(ev[0].events & SYNACK_EV_TROUBLE);
+    CHECK_EQ(synack_get_error(s, c), 0);                 /* not an error */
+    CHECK_EQ(h_inject(h, ". 5001:5001(0) ack %u", iss + 3), 0);   /* progress */
+    CHECK_EQ(synack_ready(s, ev, 4), 1);
+    CHECK_EQ(ev[0].events & SYNACK_EV_TROUBLE, 0);
+    CHECK_EQ(synack_poll(s, c) & SYNACK_EV_TROUBLE, 0);
+    h_free(h);
+}
+
 /* Progress makes an old soft error stale: a later timeout is a timeout. */
 TEST(soft_error_forgotten_after_progress)
 {
