@@ -76,6 +76,9 @@ typedef struct tcb_ext {
      * peer reported delivered and bytes sent since recovery began, and
      * FlightSize when it began. */
     uint32_t prr_delivered, prr_out, recover_fs;
+    /* The largest FlightSize since that data left (peak_seq: SND.MAX
+     * then): whether the sender used its cwnd (tcp_cc.c:cwnd_limited). */
+    uint32_t flight_peak, peak_seq;
     uint32_t tlp_armed_max;     /* SND.MAX when the probe timer was set */
     uint32_t rcv_unacked;       /* bytes received since our last ACK */
     uint32_t rcv_up;            /* end of urgent data (valid if urg_rcvd) */

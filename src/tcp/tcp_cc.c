@@ -56,8 +56,33 @@ void cc_init(synack_stack *s, tcb *t)
     c->w_max = c->w_last_max = 0;
 }
 
+/* Was the sender using its window? The largest FlightSize of the data in
+ * flight (flight_peak, kept by tcp_output.c:sent) against cwnd. An
+ * application that sends less than cwnd allows never tested the path at
+ * that rate, so its cwnd must not grow (RFC 9438 4.6: a MUST for CUBIC,
+ * which computes ssthresh from cwnd; RFC 7661 for any sender). As Linux
+ * does, slow start counts as limited while cwnd is below twice that peak
+ * (the next round may double it), congestion avoidance while less than a
+ * segment of cwnd was left unused. */
+static int cwnd_limited(const tcb *t)
+{
+    const tcb_ext *x = t->ext;
+    if (x->cc.cwnd < x->cc.ssthresh)
+        return x->cc.cwnd < 2u * x->flight_peak;
+    return x->flight_peak + t->mss > x->cc.cwnd;
+}
+
 void cc_on_ack(synack_stack *s, tcb *t, uint32_t acked)
 {
+    tcb_ext *x = t->ext;
+    int grow = cwnd_limited(t);
+    if (seq_geq(t->snd_una, x->peak_seq)) {
+        /* The data of that peak is acknowledged: measure afresh. */
+        x->flight_peak = cc_flight(t);
+        x->peak_seq = t->snd_max;
+    }
+    if (!grow)
+        return;
     if (t->ext->cc.cwnd < t->ext->cc.ssthresh) {
         /* Slow start with appropriate byte counting, L = 2 (RFC 3465). */
         uint32_t inc = acked < 2u * t->mss ? acked : 2u * t->mss;

@@ -157,6 +157,11 @@ static void sent(synack_stack *s, tcb *t, uint32_t seq, uint32_t span)
     t->snd_nxt = seq + span;
     if (seq_gt(t->snd_nxt, t->snd_max))
         t->snd_max = t->snd_nxt;
+    tcb_ext *x = t->ext;
+    if (x && t->snd_max - t->snd_una > x->flight_peak) {
+        x->flight_peak = t->snd_max - t->snd_una;
+        x->peak_seq = t->snd_max;
+    }
 }
 
 /* A segment with no payload: flags and SEQ given, the rest from t. */

@@ -353,6 +353,30 @@ TEST(no_restart_within_the_rto)
     h_free(h);
 }
 
+/* RFC 9438 4.6 / RFC 7661: a sender that never fills its window does not
+ * grow it. Five round trips of two segments, each acknowledged: cwnd stays
+ * at the initial 10 segments (slow start would otherwise have added 2 SMSS
+ * per ACK, 20 segments), so a large write then goes out as 10. */
+TEST(application_limited_sender_keeps_its_window)
+{
+    harness *h = new_h(1500, 65535);
+    uint32_t isn;
+    int c = open_conn(h, "<mss 1460>", "", SYNACK_CC_NEWRENO, &isn);
+    uint32_t off = 0;
+    for (int round = 0; round < 5; round++) {
+        CHECK_EQ(synack_send(h_stack(h), c, data, 2920), 2920);
+        h_expect(h, ". %u:%u(1460) ack 1001", isn + 1 + off, isn + 1 + off + 1460);
+        h_expect(h, "P. %u:%u(1460) ack 1001", isn + 1 + off + 1460, isn + 1 + off + 2920);
+        h_advance(h, SYNACK_MSEC(80));
+        off += 2920;
+        CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", isn + 1 + off), 0);
+        h_expect_nothing(h);
+    }
+    CHECK_EQ(synack_send(h_stack(h), c, data, 40000), 40000);
+    expect_run(h, isn + 1, off, 10, 1460);
+    h_free(h);
+}
+
 /* Waits (10 ms steps, at most max_ms) for the retransmission timer's
  * resend of the segment at seq. */
 static void expect_rto_resend(harness *h, uint32_t seq, int max_ms)
