@@ -33,7 +33,8 @@ static int open_conn(harness *h, uint32_t *a)
     return c;
 }
 
-TEST(probe_after_two_srtt_then_the_hole_goes_at_once)
+/* SACK only, no delayed ACK, window scaling or timestamps. */
+static harness *new_h(void)
 {
     synack_config cfg;
     synack_config_default(&cfg);
@@ -42,7 +43,12 @@ TEST(probe_after_two_srtt_then_the_hole_goes_at_once)
     cfg.delack = 0;
     cfg.wscale = -1;
     cfg.timestamps = 0;
-    harness *h = h_new(&cfg);
+    return h_new(&cfg);
+}
+
+TEST(probe_after_two_srtt_then_the_hole_goes_at_once)
+{
+    harness *h = new_h();
     uint32_t a;
     int c = open_conn(h, &a);
     synack_stack *s = h_stack(h);
@@ -81,14 +87,7 @@ TEST(probe_after_two_srtt_then_the_hole_goes_at_once)
  * last segment with the FIN, and its answer sends the hole at once. */
 TEST(probe_in_fin_wait_1_resends_the_fin_with_the_last_segment)
 {
-    synack_config cfg;
-    synack_config_default(&cfg);
-    cfg.addr = H_DEFAULT_LOCAL_ADDR;
-    cfg.rcvbuf = cfg.sndbuf = 65535;
-    cfg.delack = 0;
-    cfg.wscale = -1;
-    cfg.timestamps = 0;
-    harness *h = h_new(&cfg);
+    harness *h = new_h();
     uint32_t a;
     int c = open_conn(h, &a);
     synack_stack *s = h_stack(h);
