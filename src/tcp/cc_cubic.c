@@ -46,6 +46,12 @@ static void cubic_avoid(synack_stack *s, tcb *t, uint32_t acked)
     if (t->ext->cc.epoch == SYNACK_TIME_NEVER) {
         t->ext->cc.epoch = s->now;
         t->ext->cc.w_est = t->ext->cc.cwnd;
+        if (t->ext->after_rto) {
+            /* 4.8: the first avoidance epoch after a timeout grows from
+             * here as if here were the plateau: W_max = cwnd, K = 0. */
+            t->ext->after_rto = 0;
+            t->ext->cc.w_max = t->ext->cc.cwnd;
+        }
         if (t->ext->cc.cwnd < t->ext->cc.w_max) {
             /* K = cbrt((W_max - cwnd) / C), segments and seconds; in ms:
              * K_ms = cbrt((W_max - cwnd)/mss * 2.5e9). */
@@ -72,8 +78,11 @@ static void cubic_avoid(synack_stack *s, tcb *t, uint32_t acked)
     if (target > cwnd + cwnd / 2)
         target = cwnd + cwnd / 2;       /* 4.2: at most 1.5 * cwnd */
 
-    /* 4.3 Reno-friendly estimate: alpha = 3(1-beta)/(1+beta) = 9/17. */
-    t->ext->cc.w_est += (uint32_t)((uint64_t)acked * mss * 9u / 17u / (cwnd ? cwnd : 1));
+    /* 4.3 Reno-friendly estimate: alpha = 3(1-beta)/(1+beta) = 9/17 until
+     * W_est reaches the cwnd of the last reduction (w_last_max), then 1,
+     * Reno's own rate (a SHOULD). */
+    uint64_t alpha17 = t->ext->cc.w_est >= t->ext->cc.w_last_max ? 17u : 9u;
+    t->ext->cc.w_est += (uint32_t)((uint64_t)acked * mss * alpha17 / 17u / (cwnd ? cwnd : 1));
 
     if (t->ext->cc.w_est > target) {
         t->ext->cc.cwnd = t->ext->cc.w_est;

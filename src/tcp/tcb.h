@@ -95,6 +95,9 @@ typedef struct tcb_ext {
     unsigned in_recovery:1;     /* fast recovery in progress */
     unsigned undo_armed:1;      /* the last recovery may still be undone */
     unsigned dsack_pending:1;   /* the next ACK reports [dsack_l, dsack_r) */
+    unsigned after_rto:1;       /* the last reduction was a timeout: the next
+                                   CUBIC epoch starts with K = 0 (RFC 9438
+                                   4.8) */
     unsigned tlp_out:1;         /* a tail loss probe awaits its ACK */
     unsigned urg_rcvd:1, urg_snd:1;
 } tcb_ext;

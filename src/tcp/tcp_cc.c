@@ -97,6 +97,7 @@ void cc_on_fast_loss(synack_stack *s, tcb *t)
     t->ext->cc.ssthresh = ops_of(t)->on_loss(s, t);
     t->ext->cc.cwnd = t->ext->cc.ssthresh;
     t->ext->cc.bytes_acked = 0;
+    t->ext->after_rto = 0;
 }
 
 void cc_on_rto(synack_stack *s, tcb *t)
@@ -110,4 +111,5 @@ void cc_on_rto(synack_stack *s, tcb *t)
         t->ext->cc.ssthresh = ops_of(t)->on_loss(s, t);
     t->ext->cc.cwnd = t->mss;
     t->ext->cc.bytes_acked = 0;
+    t->ext->after_rto = 1;
 }
