@@ -748,8 +748,11 @@ static verdict check_ack(synack_stack *s, tcb *t, inseg *in)
     }
     /* The peer answers our zero-window probes: it is alive, keep going
      * (RFC 9293 3.8.6.1: never give up while the window is zero). */
-    if (t->snd_wnd == 0 && ack == t->snd_una)
+    if (t->snd_wnd == 0 && ack == t->snd_una) {
+        if (tcb_troubled(t))
+            sock_notify(s, t->handle);  /* SYNACK_EV_TROUBLE may clear */
         t->retries = 0;
+    }
     if (tcb_synchronized(t)) {
         /* RFC 6937 DeliveredData: the cumulative advance plus the change
          * in SACKed bytes (ranges the advance swallowed count once). */
