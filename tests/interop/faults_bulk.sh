@@ -9,7 +9,9 @@
 # reset, the layer must really have dropped, held back and duplicated
 # datagrams both ways (its counters), synack must have retransmitted, and
 # the kernel must have retransmitted and dropped corrupted segments by
-# checksum (its own counters, /proc/net/snmp in the namespace).
+# checksum (its own counters, /proc/net/snmp in the namespace). D-SACKs
+# must work both ways: synack undoes recoveries the kernel's D-SACKs show
+# were spurious, and the kernel receives synack's.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/bulk_lib.inc"
 setup
@@ -27,6 +29,7 @@ kcounter() {
 }
 ktcp() { kcounter /proc/net/snmp Tcp: "$1"; }
 kip() { kcounter /proc/net/netstat IpExt: "$1"; }
+kext() { kcounter /proc/net/netstat TcpExt: "$1"; }
 
 # Counters of the fault layer over the whole test, per direction and kind
 # (checked at the end: every one must be > 0).
@@ -67,14 +70,28 @@ retrans0=$(ktcp RetransSegs)
 bulk_up "$N" --faults "$FAULTS,seed=11"
 check_log "$WORK/up.log" 1
 ok "up: $(grep 'faults out: [0-9]* packets' "$WORK/up.log" | sed 's/^[^:]*: //')"
-ok "up: $(grep -o '[0-9]* retransmits' "$WORK/up.log") by synack"
+ok "up: $(grep -o '[0-9]* retransmits ([^)]*)' "$WORK/up.log") by synack"
+# Held-back segments set recoveries off; the kernel's D-SACKs for the
+# resends must have undone some of them (RFC 3708, tcp_recovery.c).
+grep -q "[1-9][0-9]* undone)" "$WORK/up.log" ||
+    fail "synack undid no spurious recovery: $(grep -o 'retransmits ([^)]*)' "$WORK/up.log")"
 
+dsack0=$(kext TCPDSACKRecv)
 bulk_down "$N" --faults "$FAULTS,seed=12"
 check_log "$WORK/down.log" 0
 ok "down: $(grep 'faults in: [0-9]* packets' "$WORK/down.log" | sed 's/^[^:]*: //')"
 retrans=$(($(ktcp RetransSegs) - retrans0))
 [ "$retrans" -gt 0 ] || fail "the kernel never retransmitted to synack"
 ok "the kernel retransmitted $retrans segments"
+# synack reports the duplicates it receives (RFC 2883): the kernel counts
+# the D-SACKs (and undoes its own spurious recoveries with them).
+if [ -n "$dsack0" ]; then
+    dsack=$(($(kext TCPDSACKRecv) - dsack0))
+    [ "$dsack" -gt 0 ] || fail "the kernel received no D-SACK from synack"
+    ok "the kernel received $dsack D-SACKs from synack (undone recoveries: TCPDSACKUndo $(kext TCPDSACKUndo))"
+else
+    ok "this kernel has no TCPDSACKRecv counter: D-SACKs to the kernel not checked"
+fi
 
 # The capture (first 3000 frames) ends here: corrupted datagrams below
 # would fail its checksum check by design.
