@@ -271,13 +271,17 @@ static inline void dp_run(const dp_spec *sp, dp_result *res)
     res->wall_s = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
     double secs = (double)(res->t_done - res->t_connected) / 1e9;
     printf("%-28s %10llu bytes  hash %016llx  %8.3f s virtual  goodput %9.2f Mbit/s  "
-           "pkts %8llu lost %6llu dup %5llu reord %6llu qdrop %5llu  rexmit %6llu  wall %.2f s\n",
+           "pkts %8llu lost %6llu dup %5llu reord %6llu qdrop %5llu  rexmit %6llu "
+           "(recoveries %llu, undone %llu, timeouts %llu)  wall %.2f s\n",
            sp->name, (unsigned long long)res->bytes, (unsigned long long)res->recv_hash, secs,
            secs > 0 ? (double)res->bytes * 8 / secs / 1e6 : 0.0,
            (unsigned long long)res->net.sent, (unsigned long long)res->net.lost,
            (unsigned long long)res->net.duplicated, (unsigned long long)res->net.reordered,
            (unsigned long long)res->net.queue_drops,
-           (unsigned long long)res->client.tcp_retransmits, res->wall_s);
+           (unsigned long long)res->client.tcp_retransmits,
+           (unsigned long long)res->client.tcp_fast_retransmits,
+           (unsigned long long)res->client.tcp_spurious_recoveries,
+           (unsigned long long)res->client.tcp_rto_timeouts, res->wall_s);
     fflush(stdout);
 }
 
