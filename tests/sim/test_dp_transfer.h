@@ -285,6 +285,17 @@ static inline void dp_run(const dp_spec *sp, dp_result *res)
     fflush(stdout);
 }
 
+/* Goodput in virtual time (deterministic for a seed: the simulated link
+ * and the stacks' clocks are the simulator's) must reach floor_mbps. */
+static inline void dp_check_goodput(const dp_spec *sp, const dp_result *r, double floor_mbps)
+{
+    double secs = (double)(r->t_done - r->t_connected) / 1e9;
+    double mbps = secs > 0 ? (double)r->bytes * 8 / secs / 1e6 : 0.0;
+    if (mbps < floor_mbps)
+        check_fail(__FILE__, __LINE__, "%s: goodput %.2f Mbit/s, below the floor of %.0f",
+                   sp->name, mbps, floor_mbps);
+}
+
 /* nbytes_default normally, nbytes_long with SYNACK_LONG_TESTS=1. */
 static inline uint64_t dp_size(uint64_t nbytes_default, uint64_t nbytes_long)
 {
