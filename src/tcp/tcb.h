@@ -232,6 +232,10 @@ void tcb_release(synack_stack *s, tcb *t);
  * traced as SYN-RECEIVED -> LISTEN, then freed. */
 void tcb_back_to_listen(synack_stack *s, tcb *t, const char *cause);
 uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport);
+/* Starts the send sequence space at iss, our SYN not yet sent: SND.UNA =
+ * SND.NXT = SND.MAX = ISS, the send queue's first byte at ISS + 1, and
+ * NewReno's recover = ISS (RFC 6582 3.2 step 1). */
+void tcb_set_iss(tcb *t, uint32_t iss);
 /* The receive window to offer now (inline: every segment sent asks). */
 static inline uint32_t tcb_rcv_wnd(const tcb *t)
 {

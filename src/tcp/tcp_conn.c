@@ -167,3 +167,12 @@ uint32_t tcb_isn(synack_stack *s, uint32_t raddr, uint16_t lport, uint16_t rport
     uint32_t f = (uint32_t)siphash24(s->isn_secret, tuple, sizeof(tuple));
     return f + (uint32_t)(s->now / 4000u);
 }
+
+void tcb_set_iss(tcb *t, uint32_t iss)
+{
+    t->iss = iss;
+    t->snd_una = t->snd_nxt = t->snd_max = iss;
+    t->snd_buf_seq = iss + 1;
+    if (t->ext)
+        t->ext->recover = iss;
+}

@@ -259,11 +259,8 @@ static tcb *cookie_open(synack_stack *s, sock *l, int lh, const synack_segment *
     t->cookie = 1;
     t->listener = lh;
     t->last_ack_sent = t->rcv_nxt;  /* what the cookie SYN-ACK acknowledged */
-    t->iss = seg->ack - 1;
-    if (t->ext)
-        t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */
-    t->snd_una = t->snd_nxt = t->snd_max = seg->ack;
-    t->snd_buf_seq = seg->ack;
+    tcb_set_iss(t, seg->ack - 1);
+    t->snd_una = t->snd_nxt = t->snd_max = seg->ack;   /* the cookie SYN-ACK was acked */
     t->snd_wnd = (uint32_t)seg->wnd << t->snd_wscale;
     t->max_snd_wnd = t->snd_wnd;
     t->snd_wl2 = seg->ack;
@@ -332,13 +329,8 @@ static int listen_input(synack_stack *s, sock *l, int lh, synack_segment *seg,
     t->listener = lh;
     l->nhalf++;
     trace_seg(s, SYNACK_TRACE_SEG_IN, t, seg, 0);
-    t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
-    if (reopen && seq_lt(t->iss, min_iss))
-        t->iss = min_iss;
-    if (t->ext)
-        t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */
-    t->snd_una = t->snd_nxt = t->snd_max = t->iss;
-    t->snd_buf_seq = t->iss + 1;
+    uint32_t iss = tcb_isn(s, t->raddr, t->lport, t->rport);
+    tcb_set_iss(t, reopen && seq_lt(iss, min_iss) ? min_iss : iss);
     t->snd_wl2 = t->iss;
     tcb_hash_insert(s, t);
     s->stats.conns_passive++;

@@ -10,11 +10,7 @@ int tcp_user_connect(synack_stack *s, tcb *t)
     /* RFC 9293 3.10.1 OPEN, active: select an ISS, send a SYN segment
      * <SEQ=ISS><CTL=SYN>, set SND.UNA to ISS, SND.NXT to ISS+1, enter
      * SYN-SENT. */
-    t->iss = tcb_isn(s, t->raddr, t->lport, t->rport);
-    t->snd_una = t->snd_nxt = t->snd_max = t->iss;
-    if (t->ext)
-        t->ext->recover = t->iss;   /* RFC 6582 3.2 step 1 */
-    t->snd_buf_seq = t->iss + 1;
+    tcb_set_iss(t, tcb_isn(s, t->raddr, t->lport, t->rport));
     t->rcv_wscale = s->cfg.wscale >= 0 ? (uint8_t)s->cfg.wscale : 0;
     tcb_hash_insert(s, t);
     s->stats.conns_active++;
