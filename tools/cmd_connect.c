@@ -40,6 +40,7 @@ typedef struct client {
     net_env env;
     int h;
     int connected, failed, err;
+    int trouble;                /* SYNACK_EV_TROUBLE last reported */
     stdio_end in, out;
     uint8_t *ibuf, *obuf;       /* stdin -> conn, conn -> stdout */
     size_t ilen, ioff, olen, ooff;
@@ -205,6 +206,20 @@ static void on_ready(void *ctx, const synack_ready_event *ev)
         return;
     if (ev->events & SYNACK_EV_CONNECTED)
         cl->connected = 1;
+    int trouble = (ev->events & SYNACK_EV_TROUBLE) != 0;
+    if (trouble != cl->trouble && !cl->env.opts.quiet) {
+        /* RFC 1122 4.2.3.5 (d): the user hears of delivery trouble
+         * before the connection gives up, and when it is over. */
+        int soft = 0;
+        synack_getopt(cl->env.st, cl->h, SYNACK_TCP_SOFT_ERROR, &soft);
+        if (!trouble)
+            fprintf(stderr, "synack connect: delivery resumed\n");
+        else if (soft)
+            fprintf(stderr, "synack connect: delivery trouble: %s\n", synack_strerror(soft));
+        else
+            fprintf(stderr, "synack connect: delivery trouble: no answer after 3 retransmissions\n");
+    }
+    cl->trouble = trouble;
     if ((ev->events & SYNACK_EV_ERROR) && !cl->connected) {
         int e = synack_get_error(cl->env.st, cl->h);
         fail_conn(cl, e ? e : SYNACK_ECONNREFUSED);
@@ -350,7 +365,16 @@ static int run(int argc, char **argv)
                               ? EPOLLIN : 0);
         int busy = (cl->in.ready && !cl->in_eof && cl->ilen == 0 && cl->connected) ||
                    (cl->out.ready && cl->olen > cl->ooff);
-        if (loop_run_once(cl->env.lp, busy ? 0 : (cl->progress ? 500 : -1)) < 0) {
+        int wait = busy ? 0 : (cl->progress ? 500 : -1);
+        if (!cl->connected) {
+            /* Wake at the --timeout deadline, not at the next SYN
+             * retransmission after it (which may be much later). */
+            synack_time now = loop_clock();
+            int left = now >= deadline ? 0 : (int)((deadline - now + 999999u) / 1000000u);
+            if (wait < 0 || left < wait)
+                wait = left;
+        }
+        if (loop_run_once(cl->env.lp, wait) < 0) {
             fail_conn(cl, -errno);
             break;
         }

@@ -132,5 +132,19 @@ done
 kernel_state 5003 none
 ok "synack client closes first, datagrams delayed 100 ms: its last ACK was delivered before exit (0 held), kernel socket closed"
 
+# 9. Nothing comes back (every datagram to synack lost): the SYN times out
+#    three times (1, 2, 4 s) and connect says so before it gives up
+#    (RFC 1122 4.2.3.5 (d): SYNACK_EV_TROUBLE), then fails at --timeout.
+connect --faults-in loss=100% --timeout 8 "$K" 5099 </dev/null 2>"$WORK/c9.log" &&
+    fail "connect succeeded without a single answer"
+grep -q "delivery trouble: no answer after 3 retransmissions" "$WORK/c9.log" ||
+    fail "no delivery trouble reported: $(cat "$WORK/c9.log")"
+grep -q "connection timed out" "$WORK/c9.log" || fail "connect did not time out: $(cat "$WORK/c9.log")"
+# It gives up at 8 s, between the third SYN timeout (7 s) and the fourth
+# (15 s), not at the fourth.
+grep -q " 3 timeouts," "$WORK/c9.log" ||
+    fail "connect gave up late: $(grep -o 'retransmits ([^)]*)' "$WORK/c9.log")"
+ok "no answer at all: connect reported delivery trouble after the third timeout, gave up at --timeout"
+
 capture_check
 echo "PASS: $TEST"
