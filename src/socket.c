@@ -297,12 +297,13 @@ int synack_accept(synack_stack *s, int h, synack_endpoint *peer)
     so->sndbuf = t->sndq.cap;
     so->nodelay = t->nodelay;
     so->keepalive = t->keepalive;
-    so->linger = tcb_linger(t);
-    so->mss_cap = t->ext ? t->ext->mss_cap : 0;
-    so->retries = t->ext ? t->ext->retries_max : 0;
     if (t->ext) {
-        /* The listener's keepalive timing, which the connection took
-         * (sock_apply_options): the handle must report and keep it. */
+        /* The listener's options, which the connection took
+         * (sock_apply_options): the handle must report and keep them.
+         * Without an extension they are the defaults synack_socket set. */
+        so->linger = t->ext->linger;
+        so->mss_cap = t->ext->mss_cap;
+        so->retries = t->ext->retries_max;
         so->keepidle = t->ext->keepidle;
         so->keepintvl = t->ext->keepintvl;
         so->keepcnt = t->ext->keepcnt;
@@ -721,8 +722,8 @@ int synack_getopt(const synack_stack *s, int h, int opt, int *v)
     case SYNACK_TCP_CONGESTION: *v = so->cc; return 0;
     case SYNACK_TCP_SOFT_ERROR: *v = t ? tcb_soft_error(t) : 0; return 0;
     case SYNACK_TCP_RETRIES:
-        *v = so->retries ? so->retries
-             : (int)(t && tcb_synchronized(t) ? s->cfg.data_retries : s->cfg.syn_retries);
+        /* The limit in force; before connect, the one the SYN will have. */
+        *v = t ? (int)tcb_retry_limit(s, t) : so->retries ? so->retries : (int)s->cfg.syn_retries;
         return 0;
     default:
         return SYNACK_ENOPROTOOPT;

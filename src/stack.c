@@ -126,8 +126,7 @@ void stack_ring_release(synack_stack *s, ring *r)
 
 void stack_ring_trim(synack_stack *s, ring *r)
 {
-    /* ring_trim's rule, with the release going through the cache. */
-    if (r->len == 0 && r->size <= RING_KEEP_ABOVE)
+    if (ring_trimmable(r))
         stack_ring_release(s, r);
 }
 
@@ -182,10 +181,12 @@ int synack_stack_new(const synack_config *cfg, synack_stack **out)
         s->tx_cap = cfg->tso_max + 80u;
     s->txbuf = stack_alloc(s, s->tx_cap);
     s->txcur = s->txbuf;
-    /* One timer-heap slot per possible TCB, reserved now: setting a timer
-     * then never allocates, so it cannot fail in the middle of processing
-     * a segment (where closing the connection would pull the TCB from
-     * under its caller). */
+    /* One timer-heap slot per possible TCB, reserved now: the heap then
+     * never allocates, so placing a connection in it cannot fail in the
+     * middle of processing a segment (where closing the connection would
+     * pull the TCB from under its caller). The timers kept in the TCB
+     * extension need the extension; their callers make it first
+     * (tcb_timer_set's fallback only guards that rule). */
     int heap_ok = heap_reserve(&s->timers, cfg->max_conns, s->cfg.alloc, s->cfg.free,
                                s->cfg.alloc_ctx) == 0;
     if (!s->table || !s->tw_table || !s->socks || !s->readyq || !s->txbuf || !heap_ok) {

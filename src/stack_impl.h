@@ -169,7 +169,7 @@ void  rec_cache_drain(synack_stack *s, rec_cache *c);
 /* Allocator callbacks for ring_write (ctx: the stack). */
 void *stack_ring_alloc(void *ctx, size_t n);
 void  stack_ring_free(void *ctx, void *p);
-/* ring_free / ring_trim through the buffer cache. */
+/* ring_free, and ring_free when ring_trimmable, through the buffer cache. */
 void  stack_ring_release(synack_stack *s, ring *r);
 void  stack_ring_trim(synack_stack *s, ring *r);
 

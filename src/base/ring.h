@@ -97,10 +97,9 @@ void ring_free(ring *r, synack_free_fn fr, void *actx);
  * is released so idle connections cost nothing; a large one (bulk
  * traffic) is kept, since it would be grown again right away. */
 #define RING_KEEP_ABOVE 8192u
-static inline void ring_trim(ring *r, synack_free_fn fr, void *actx)
+static inline int ring_trimmable(const ring *r)
 {
-    if (r->len == 0 && r->size <= RING_KEEP_ABOVE)
-        ring_free(r, fr, actx);
+    return r->len == 0 && r->size <= RING_KEEP_ABOVE;
 }
 
 #endif

@@ -210,9 +210,18 @@ static inline uint32_t tcb_irs(const tcb *t) { return t->rcv_nxt - 1; }
 #define TCB_KEEPCNT_DEFAULT 9
 
 static inline int tcb_soft_error(const tcb *t) { return t->ext ? t->ext->soft_error : 0; }
+/* Stops every timer kept in the extension. */
+static inline void tcb_ext_timers_never(tcb_ext *x)
+{
+    x->t_delack = x->t_persist = x->t_keepalive = x->t_linger = x->t_tlp = SYNACK_TIME_NEVER;
+}
 /* RFC 1122 4.2.3.5: R1, the timeouts of one segment after which the
  * application hears of the trouble (SHLD-10: at least 3). */
 #define TCB_R1 3u
+/* R2 for t in its state: the timeouts of one segment before it fails
+ * (cfg.syn/synack/data_retries, or SYNACK_TCP_RETRIES for a connection
+ * the application holds). */
+uint32_t tcb_retry_limit(const synack_stack *s, const tcb *t);
 /* SYNACK_EV_TROUBLE: R1 reached, or a soft ICMP error, without progress. */
 static inline int tcb_troubled(const tcb *t) { return t->retries >= TCB_R1 || tcb_soft_error(t); }
 static inline int tcb_linger(const tcb *t) { return t->ext ? t->ext->linger : -1; }

@@ -82,7 +82,7 @@ tcb_ext *tcb_ext_get(synack_stack *s, tcb *t)
     cc_init(s, t);
     x->cc.cwnd += t->pre_acked;
     x->recover = t->iss;
-    x->t_delack = x->t_persist = x->t_keepalive = x->t_linger = x->t_tlp = SYNACK_TIME_NEVER;
+    tcb_ext_timers_never(x);
     x->linger = -1;
     x->keepidle = TCB_KEEPIDLE_DEFAULT;
     x->keepintvl = TCB_KEEPINTVL_DEFAULT;

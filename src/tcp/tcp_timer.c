@@ -55,7 +55,7 @@ void tcb_timers_clear(tcb *t, synack_timer keep)
         return;
     synack_time k = keep != SYNACK_TIMER_COUNT && rx_kind(keep) == NOT_RX ? *tcb_timer_slot(t, keep)
                                                                           : SYNACK_TIME_NEVER;
-    x->t_delack = x->t_persist = x->t_keepalive = x->t_linger = x->t_tlp = SYNACK_TIME_NEVER;
+    tcb_ext_timers_never(x);
     if (k != SYNACK_TIME_NEVER)
         *tcb_timer_slot(t, keep) = k;
 }
@@ -218,17 +218,21 @@ void tcb_keepalive_reset(synack_stack *s, tcb *t)
 }
 
 /* Returns 1 if the TCB is gone (closed and released or closed). */
+uint32_t tcb_retry_limit(const synack_stack *s, const tcb *t)
+{
+    if (t->state == SYNACK_SYN_RECEIVED)
+        return s->cfg.synack_retries;
+    if (t->ext && t->ext->retries_max)
+        return t->ext->retries_max;     /* SYNACK_TCP_RETRIES (MUST-21) */
+    return t->state == SYNACK_SYN_SENT ? s->cfg.syn_retries : s->cfg.data_retries;
+}
+
 static int fire_retransmit(synack_stack *s, tcb *t)
 {
     if (t->retries < UINT16_MAX)
         t->retries++;
     t->rtt_timing = 0;      /* Karn's rule: no sample from a resend */
-    uint32_t limit = t->state == SYNACK_SYN_SENT ? s->cfg.syn_retries
-                   : t->state == SYNACK_SYN_RECEIVED ? s->cfg.synack_retries
-                   : s->cfg.data_retries;
-    if (t->ext && t->ext->retries_max && t->state != SYNACK_SYN_RECEIVED)
-        limit = t->ext->retries_max;        /* SYNACK_TCP_RETRIES (MUST-21) */
-    if (t->retries > limit) {
+    if (t->retries > tcb_retry_limit(s, t)) {
         s->stats.conns_timeout++;
         if (t->state == SYNACK_SYN_RECEIVED && t->passive) {
             /* The third segment never came: the half-open entry is freed

@@ -77,8 +77,6 @@ size_t wire_ipv4_emit(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto,
     uint32_t sum = 0x4500u + (uint32_t)(uint16_t)(WIRE_IPV4_HDR_LEN + payload_len) + id +
                    IP_FLAG_DF + ((uint32_t)ttl << 8 | proto) + (src >> 16) + (src & 0xffffu) +
                    (dst >> 16) + (dst & 0xffffu);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    sum = (sum & 0xffffu) + (sum >> 16);
-    wire_put16(buf + 10, (uint16_t)~sum);
+    wire_put16(buf + 10, wire_csum_fold(sum));
     return WIRE_IPV4_HDR_LEN;
 }

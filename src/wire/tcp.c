@@ -149,9 +149,3 @@ void wire_tcp_finish_partial(uint8_t *buf, const synack_segment *seg, size_t hl)
     wire_put16(buf + 16, (uint16_t)~wire_csum_fold(sum));
 }
 
-size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg)
-{
-    size_t hl = emit_header(buf, seg);
-    wire_tcp_finish_partial(buf, seg, hl);
-    return hl;
-}

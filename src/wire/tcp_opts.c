@@ -229,8 +229,6 @@ size_t wire_tcp_opts_emit(uint8_t *buf, const synack_tcp_opts *o)
         p[3] = o->wscale;
         p += 4;
     }
-    if (o->nsack == 0)
-        return (size_t)(p - buf);
     size_t n = sack_blocks(o, (size_t)(p - buf));
     if (n > 0) {
         p[0] = OPT_NOP;

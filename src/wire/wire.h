@@ -198,13 +198,9 @@ size_t wire_tcp_hdr_len(const synack_segment *seg);
  * Returns the header length. */
 size_t wire_tcp_emit(uint8_t *buf, const synack_segment *seg);
 
-/* wire_tcp_emit, but the checksum field gets only the folded pseudo-header
- * sum (not complemented), for a device that completes it (checksum
- * offload, Linux CHECKSUM_PARTIAL). The payload is not read. */
-size_t wire_tcp_emit_partial(uint8_t *buf, const synack_segment *seg);
-
 /* The two halves of a header emission whose payload sum the caller has
- * (it copied the payload with wire_csum_copy) / of wire_tcp_emit_partial, for a
+ * (it copied the payload with wire_csum_copy) / whose checksum a device
+ * completes (checksum offload, Linux CHECKSUM_PARTIAL), for a
  * caller that places the payload after writing the header (and so needs
  * the header length once, not twice): wire_tcp_emit_hdr writes header and
  * options with a zero checksum field and returns the header length hl;

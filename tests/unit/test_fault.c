@@ -536,7 +536,8 @@ static size_t tcp_pkt(uint8_t *buf, size_t cap, uint32_t i, uint32_t payload, in
     size_t n = h_build_datagram(buf, cap, &seg, NULL);
     CHECK(n > 0);
     if (partial)
-        wire_tcp_emit_partial(buf + WIRE_IPV4_HDR_LEN, &seg);
+        wire_tcp_finish_partial(buf + WIRE_IPV4_HDR_LEN, &seg,
+                                wire_tcp_emit_hdr(buf + WIRE_IPV4_HDR_LEN, &seg));
     return n;
 }
 
