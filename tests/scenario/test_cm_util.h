@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "check.h"
 #include "support/harness.h"
@@ -153,29 +154,18 @@ static inline int cm_client_at(const char *file, int line, harness *h, uint32_t 
 }
 #define cm_client(h, isn) cm_client_at(__FILE__, __LINE__, (h), (isn))
 
-/* Fails unless two segments agree in every header field and option
- * (addresses aside): ports, seq, ack, flags, window, urgent pointer,
- * payload length, MSS, window scale, SACK-permitted, timestamps and the
- * number of SACK blocks. */
-static inline void cm_same_segment(const synack_segment *x, const synack_segment *y)
+/* Fails (at the caller's line) unless two segments agree in every header
+ * field and option, SACK block edges included: their tcpdump-style lines
+ * (support/h_spec.h) must be equal, and both are printed if not. */
+#define cm_same_segment(x, y) cm_same_segment_at(__FILE__, __LINE__, (x), (y))
+static inline void cm_same_segment_at(const char *file, int line, const synack_segment *x,
+                                      const synack_segment *y)
 {
-    CHECK_EQ(x->sport, y->sport);
-    CHECK_EQ(x->dport, y->dport);
-    CHECK_EQ(x->seq, y->seq);
-    CHECK_EQ(x->ack, y->ack);
-    CHECK_EQ(x->flags, y->flags);
-    CHECK_EQ(x->wnd, y->wnd);
-    CHECK_EQ(x->urg, y->urg);
-    CHECK_EQ(x->len, y->len);
-    CHECK_EQ(x->opts.has_mss, y->opts.has_mss);
-    CHECK_EQ(x->opts.mss, y->opts.mss);
-    CHECK_EQ(x->opts.has_wscale, y->opts.has_wscale);
-    CHECK_EQ(x->opts.wscale, y->opts.wscale);
-    CHECK_EQ(x->opts.sack_permitted, y->opts.sack_permitted);
-    CHECK_EQ(x->opts.has_ts, y->opts.has_ts);
-    CHECK_EQ(x->opts.tsval, y->opts.tsval);
-    CHECK_EQ(x->opts.tsecr, y->opts.tsecr);
-    CHECK_EQ(x->opts.nsack, y->opts.nsack);
+    char a[512], b[512];
+    h_fmt_segment(x, a, sizeof a);
+    h_fmt_segment(y, b, sizeof b);
+    if (strcmp(a, b) != 0)
+        check_fail(file, line, "segments differ:\n  %s\n  %s", a, b);
 }
 
 static inline uint64_t cm_live(harness *h)

@@ -34,6 +34,13 @@ static int open_conn(harness *h, uint32_t *a)
 
 #define SEG(i) (a + (uint32_t)(i) * 1460u)
 
+/* A duplicate ACK for segment 10 (lost) SACKing 11 up to segment r. */
+static void sack_upto(harness *h, uint32_t a, int r)
+{
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
+                      SEG(r)), 0);
+}
+
 static void expect_segs(harness *h, uint32_t a, int from, int to)
 {
     for (int i = from; i < to; i++)
@@ -58,49 +65,39 @@ TEST(sending_in_recovery_is_proportional_to_delivered_data)
     /* 10..29 in flight (RecoverFS 29200). Segment 10 is lost; the others
      * are SACKed one ACK at a time. */
     h_advance(h, SYNACK_MSEC(100));
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(12)), 0);
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(13)), 0);
+    sack_upto(h, a, 12);
+    sack_upto(h, a, 13);
     h_expect_nothing(h);
     /* Third duplicate: recovery, ssthresh = 0.7 * 29200 = 20440; the hole
      * goes at once (prr_out 1460 against prr_delivered 1460). */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(14)), 0);
+    sack_upto(h, a, 14);
     h_expect(h, ". %u:%u(1460) ack 1001", SEG(10), SEG(11));
     h_expect_nothing(h);
     /* pipe 15 segments + the resend > ssthresh: ceil(2920 * 0.7) - 1460 =
      * 584, less than a segment. */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(15)), 0);
+    sack_upto(h, a, 15);
     h_expect_nothing(h);
     /* ceil(4380 * 0.7) - 1460 = 1606: one new segment, while pipe (14 +
      * 1 = 21900) is still above ssthresh — RFC 6675 alone would wait. */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(16)), 0);
+    sack_upto(h, a, 16);
     expect_segs(h, a, 30, 31);
     /* ceil(5840 * 0.7) - 2920 = 1168: nothing. */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(17)), 0);
+    sack_upto(h, a, 17);
     h_expect_nothing(h);
     /* pipe = 13 + 1 segments = ssthresh: PRR-SSRB, ssthresh - pipe = 0. */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(18)), 0);
+    sack_upto(h, a, 18);
     h_expect_nothing(h);
     /* Below ssthresh: one segment per segment delivered. */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(19)), 0);
+    sack_upto(h, a, 19);
     expect_segs(h, a, 31, 32);
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(20)), 0);
+    sack_upto(h, a, 20);
     expect_segs(h, a, 32, 33);
     /* A stretch ACK reporting four more segments at once: PRR-SSRB lets
      * out min(ssthresh - pipe, max(prr_delivered - prr_out,
      * DeliveredData) + SMSS). prr_delivered 16060 (11 segments), prr_out
      * 5840 (the resend and 30..32); pipe = 24..32 + the resend = 14600:
      * min(5840, 10220 + 1460) = 5840, four segments. */
-    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(10), SEG(11),
-                      SEG(24)), 0);
+    sack_upto(h, a, 24);
     expect_segs(h, a, 33, 37);
     synack_stats st;
     synack_stats_get(s, &st);

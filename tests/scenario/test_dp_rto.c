@@ -49,6 +49,21 @@ static int open_conn(harness *h, uint32_t *a)
 
 #define SEG(i) (a + (uint32_t)(i) * 1460u)
 
+/* The lone segment 0 (sent with PSH) resent dt after the last send. */
+static void expect_lone_resend_after(harness *h, synack_time dt, uint32_t a)
+{
+    h_advance(h, dt);
+    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+}
+
+/* Empties the ready queue: what follows counts only new changes. */
+static void drain_ready(synack_stack *s)
+{
+    synack_ready_event ev[4];
+    while (synack_ready(s, ev, 4) > 0)
+        ;
+}
+
 /* Advances to 1 us before dt: nothing; then the last microsecond: the
  * first segment again. */
 static void expect_rexmit_after(harness *h, synack_time dt, uint32_t a)
@@ -105,19 +120,15 @@ TEST(backoff_capped_by_rto_max)
     int c = open_conn(h, &a);
     CHECK_EQ(synack_send(h_stack(h), c, data, 1460), 1460);
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(300));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(600));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(1200));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    expect_lone_resend_after(h, SYNACK_MSEC(300), a);
+    expect_lone_resend_after(h, SYNACK_MSEC(600), a);
+    expect_lone_resend_after(h, SYNACK_MSEC(1200), a);
     /* 2400 would exceed rto_max: 2000, and 2000 again. */
     h_advance(h, SYNACK_MSEC(2000) - 1);
     h_expect_nothing(h);
     h_advance(h, 1);
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(2000));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    expect_lone_resend_after(h, SYNACK_MSEC(2000), a);
     h_expect_nothing(h);
     h_free(h);
 }
@@ -130,12 +141,9 @@ TEST(gives_up_after_data_retries)
     synack_stack *s = h_stack(h);
     CHECK_EQ(synack_send(s, c, data, 1460), 1460);
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(300));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(600));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(1200));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    expect_lone_resend_after(h, SYNACK_MSEC(300), a);
+    expect_lone_resend_after(h, SYNACK_MSEC(600), a);
+    expect_lone_resend_after(h, SYNACK_MSEC(1200), a);
     CHECK_EQ(synack_get_state(s, c), SYNACK_ESTABLISHED);
     /* The fourth expiry exceeds 3 retries: the connection fails. */
     h_advance(h, SYNACK_MSEC(2400));
@@ -160,8 +168,7 @@ TEST(fresh_sample_after_backoff_resets_rto)
     synack_stack *s = h_stack(h);
     CHECK_EQ(synack_send(s, c, data, 1460), 1460);
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(300));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    expect_lone_resend_after(h, SYNACK_MSEC(300), a);
     CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", SEG(1)), 0);
     /* New data, timed; its ACK after 100 ms is a valid sample: SRTT =
      * 7/8 100 + 1/8 100 = 100, RTTVAR = 3/4 50 = 37.5, RTO = 250 ms. */
@@ -188,21 +195,15 @@ TEST(third_timeout_raises_trouble_until_the_ack)
     uint32_t a;
     int c = open_conn(h, &a);
     synack_stack *s = h_stack(h);
-    synack_ready_event ev[4];
-    while (synack_ready(s, ev, 4) > 0)
-        ;
     CHECK_EQ(synack_send(s, c, data, 1460), 1460);
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    while (synack_ready(s, ev, 4) > 0)
-        ;
-    h_advance(h, SYNACK_MSEC(300));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(600));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    drain_ready(s);
+    synack_ready_event ev[4];
+    expect_lone_resend_after(h, SYNACK_MSEC(300), a);
+    expect_lone_resend_after(h, SYNACK_MSEC(600), a);
     CHECK_EQ(synack_ready(s, ev, 4), 0);                 /* two: not yet */
     CHECK_EQ(synack_poll(s, c) & SYNACK_EV_TROUBLE, 0);
-    h_advance(h, SYNACK_MSEC(1200));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    expect_lone_resend_after(h, SYNACK_MSEC(1200), a);
     CHECK_EQ(synack_ready(s, ev, 4), 1);                 /* the third */
     CHECK_EQ(ev[0].handle, c);
     CHECK(ev[0].events & SYNACK_EV_TROUBLE);
@@ -233,10 +234,8 @@ TEST(retries_option_sets_r2_for_one_connection)
     CHECK_EQ(v, 2);
     CHECK_EQ(synack_send(s, c, data, 1460), 1460);
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(300));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
-    h_advance(h, SYNACK_MSEC(600));
-    h_expect(h, "P. %u:%u(1460) ack 1001", SEG(0), SEG(1));
+    expect_lone_resend_after(h, SYNACK_MSEC(300), a);
+    expect_lone_resend_after(h, SYNACK_MSEC(600), a);
     CHECK_EQ(synack_get_state(s, c), SYNACK_ESTABLISHED);
     h_advance(h, SYNACK_MSEC(1200));
     h_expect_nothing(h);

@@ -182,11 +182,20 @@ TEST(lost_resend_is_resent_again_without_a_timeout)
     h_expect(h, "P. %u:%u(1460) ack 1001", SEG(19), SEG(20));
     h_expect_nothing(h);
     /* The second resend arrives: all acknowledged up to 16, beyond the
-     * recovery point SEG(10): recovery ends. */
+     * recovery point SEG(10): recovery ends (nothing more to send: all 20
+     * segments are out). */
     CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535", SEG(16)), 0);
+    h_expect_nothing(h);
     synack_stats_get(s, &st);
     CHECK_U64(st.tcp_lost_retransmits, 1);
     CHECK_U64(st.tcp_retransmits, 2);
+    /* It did end: segment 16 lost with 17..19 SACKed starts a second
+     * recovery (inside the first, the SACKs would only have fed it). */
+    CHECK_EQ(h_inject(h, ". 1001:1001(0) ack %u win 65535 <sack %u:%u>", SEG(16), SEG(17),
+                      SEG(20)), 0);
+    h_expect(h, ". %u:%u(1460) ack 1001", SEG(16), SEG(17));
+    synack_stats_get(s, &st);
+    CHECK_U64(st.tcp_fast_retransmits, 2);
     h_free(h);
 }
 

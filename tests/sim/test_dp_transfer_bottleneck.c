@@ -40,8 +40,7 @@ static void bottleneck(const char *name, uint64_t seed, int cc, size_t queue, do
     sp.cc = cc;
     dp_result r;
     dp_run(&sp, &r);
-    double secs = (double)(r.t_done - r.t_connected) / 1e9;
-    double share = (double)r.bytes * 8 / secs / (double)RATE;
+    double share = r.goodput_mbps * 1e6 / (double)RATE;
     printf("  %s: goodput %.3f Mbit/s = %.1f %% of the %.0f Mbit/s link\n", name,
            share * (double)RATE / 1e6, 100 * share, (double)RATE / 1e6);
     if (share < floor)

@@ -321,8 +321,10 @@ TEST(deferred_checksum_chains_with_the_payload)
     size_t len = raw_seg(buf, mss, 4, "payload", 7);
     for (size_t i = 0; i < len; i++) {
         for (int b = -1; b < 8; b++) {
-            if (i == 12 || (b >= 0 && i >= 20 && i < 24))
-                continue;   /* data offset / option bytes: decode errors */
+            if (b >= 0 && ((i == 12 && b >= 4) || i == 20 || i == 21))
+                continue;   /* data offset, option kind and length: decode
+                               errors; the MSS value bytes are summed late
+                               (after the option parse) and are flipped */
             if (b >= 0)
                 buf[i] ^= (uint8_t)(1u << b);
             synack_segment seg;
